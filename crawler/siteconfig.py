@@ -123,11 +123,47 @@ def _check_xpath(path: Path, fld: str, xp: str) -> None:
         raise _err(path, fld, f"bad XPath {xp!r}: {exc}") from None
 
 
-def _check_cron(path: Path, cron: str) -> None:
+_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _crontab_days(field: str) -> str:
+    """Standard crontab day-of-week (0 or 7 = Sunday) as names APScheduler 3 reads alike.
+
+    APScheduler 3 numbers days from Monday = 0, so a bare ``1`` would mean Tuesday.
+    """
+    if not re.search(r"\d", field):
+        return field
+    days: set[int] = set()
+    for part in field.split(","):
+        rng, _, step = part.partition("/")
+        if rng == "*":
+            lo, hi = 0, 6
+        elif "-" in rng:
+            a, b = rng.split("-", 1)
+            lo, hi = int(a), int(b)
+        else:
+            lo = hi = int(rng)
+        if not (0 <= lo <= 7 and 0 <= hi <= 7 and lo <= hi):
+            raise ValueError(f"day of week {part!r} is out of range 0-7")
+        days.update(range(lo, hi + 1, int(step) if step else 1))
+    return ",".join(dict.fromkeys(_DAYS[d] for d in sorted(days)))
+
+
+def cron_trigger(cron: str, *, jitter: int | None = None, timezone: Any = "Asia/Shanghai") -> Any:
+    """An APScheduler ``CronTrigger`` for a standard 5-field crontab expression."""
     from apscheduler.triggers.cron import CronTrigger
 
+    fields = cron.split()
+    if len(fields) != 5:
+        raise ValueError(f"expected 5 fields, got {len(fields)}")
+    minute, hour, day, month, dow = fields
+    return CronTrigger(minute=minute, hour=hour, day=day, month=month,
+                       day_of_week=_crontab_days(dow), timezone=timezone, jitter=jitter or None)
+
+
+def _check_cron(path: Path, cron: str) -> None:
     try:
-        CronTrigger.from_crontab(cron, timezone="Asia/Shanghai")
+        cron_trigger(cron)
     except ValueError as exc:
         raise _err(path, "schedule.cron", f"invalid cron expression {cron!r}: {exc}") from None
 

@@ -1,0 +1,72 @@
+"""List-page parsing: article links and the next page, driven by a site definition.
+
+Rows may be server-rendered or, on Hanweb JCMS, CDATA records inside
+``<script type="text/xml"><datastore>…</datastore></script>`` that a browser
+would render with JavaScript.  Both are read here, without a browser.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import urljoin
+
+from parsel import Selector
+
+from crawler.siteconfig import ListPage, SiteDefinition
+
+logger = logging.getLogger(__name__)
+
+_CDATA_RE = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
+_RECORD_RE = re.compile(r"<record>\s*(.*?)\s*</record>", re.S | re.I)
+
+
+def datastore_records(html: str) -> list[str]:
+    """HTML fragments of the Hanweb ``<record>`` rows embedded in a list page."""
+    fragments: list[str] = []
+    for record in _RECORD_RE.findall(html):
+        cdata = _CDATA_RE.search(record)
+        fragments.append(cdata.group(1) if cdata else record)
+    return fragments
+
+
+def _hrefs(sel: Selector, scope: str) -> list[str]:
+    roots = sel.css(scope) if scope else [sel]
+    return [h for root in roots for h in root.xpath(".//a/@href").getall()]
+
+
+def article_links(html: str, base_url: str, site: SiteDefinition) -> list[str]:
+    """Absolute article URLs on a list page, in page order, without repeats.
+
+    Links are taken from the site's ``links.scope`` (whole page when unset) and
+    from datastore records, and kept when they match ``links.pattern``.
+    """
+    sel = Selector(text=html)
+    hrefs = _hrefs(sel, site.link_scope)
+    if site.datastore:
+        for fragment in datastore_records(html):
+            hrefs.extend(Selector(text=fragment).xpath("//a/@href").getall())
+    pattern = site.article_re
+    seen: set[str] = set()
+    links: list[str] = []
+    for href in hrefs:
+        href = href.strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        url = urljoin(base_url, href)
+        if pattern.search(url.split("?", 1)[0].split("#", 1)[0]) and url not in seen:
+            seen.add(url)
+            links.append(url)
+    return links
+
+
+def next_page(html: str, base_url: str, lst: ListPage, page: int) -> str | None:
+    """URL of list page ``page + 1`` (pages count from 1), or ``None`` at the cap or the end."""
+    if page >= lst.max_pages:
+        return None
+    if lst.pages:
+        return urljoin(lst.url, lst.pages.format(n=lst.first + page - 1))
+    if lst.next_xpath:
+        href = Selector(text=html).xpath(lst.next_xpath).get()
+        return urljoin(base_url, href.strip()) if href and href.strip() else None
+    return None

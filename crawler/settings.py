@@ -1,0 +1,96 @@
+"""Scrapy settings for govpress: the one place that wires components and reads the environment.
+
+Every custom setting carries a prefix (``ARCHIVE_``, ``CLEANING_``, ``DEDUP_``,
+``HOSTMAP_``, ``INCREMENTAL_``) and is documented in ``docs/settings.md``.
+"""
+
+from __future__ import annotations
+
+import os
+
+BOT_NAME = "govpress"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- politeness: these defaults are part of correctness -------------------------------
+GOVPRESS_CONTACT = os.environ.get("GOVPRESS_CONTACT", "https://github.com/govpress/govpress")
+USER_AGENT = f"govpress/0.1 (+{GOVPRESS_CONTACT}; archiving public press releases)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = float(os.environ.get("GOVPRESS_DOWNLOAD_DELAY", "2.0"))
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = DOWNLOAD_DELAY
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "zh-CN,zh;q=0.9",
+}
+
+# --- components, in order --------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES: dict[str, int] = {}
+ITEM_PIPELINES = {
+    "pipelines.cleaning.CleaningPipeline": 300,
+    "pipelines.dedup.DedupPipeline": 400,
+    "pipelines.archiving.ArchivePipeline": 500,
+}
+EXTENSIONS = {
+    # The lock is taken first; a skipped crawl still leaves its run record.
+    "crawler.extensions.sitelock.SiteLockExtension": 90,
+    # Checks run before the run record is closed, so it can keep their verdict.
+    "crawler.extensions.monitors.MonitorExtension": 95,
+    "crawler.extensions.runrecord.RunRecordExtension": 100,
+    "crawler.extensions.progress.ProgressExtension": 500,
+}
+
+# --- govpress settings -------------------------------------------------------------------
+ARCHIVE_PATH = os.environ.get("GOVPRESS_ARCHIVE", "data/govpress.sqlite")
+ARCHIVE_STORE_RAW = True
+LOCK_ENABLED = True
+"""One crawl per site and archive at a time (see ``crawler.extensions.sitelock``)."""
+LOCK_DIR = ""
+"""Where the per-site lock files live; empty means a ``locks`` folder beside the archive."""
+MONITOR_ENABLED = True
+MONITOR_MIN_LINKS_RATIO = 0.5
+"""A run finding fewer article links than this share of the trailing median fails its check."""
+MONITOR_MAX_FAILURE_RATE = 0.2
+"""Share of articles without headline/date, too short, leaking boilerplate or mis-decoded."""
+MONITOR_MIN_ITEMS = 3
+MONITOR_HISTORY_RUNS = 10
+MONITOR_WEBHOOK_URL = os.environ.get("GOVPRESS_WEBHOOK_URL", "")
+MONITOR_EMAIL_TO = os.environ.get("GOVPRESS_ALERT_EMAIL", "")
+MONITOR_SMTP_HOST = os.environ.get("GOVPRESS_SMTP_HOST", "localhost")
+PROGRESS_ENABLED = False
+"""Live per-site progress display; ``govpress crawl`` turns it on when stderr is a terminal."""
+GOVPRESS_TRIGGER = os.environ.get("GOVPRESS_TRIGGER", "manual")
+CLEANING_MIN_CHARS = 20
+DEDUP_ENABLED = True
+DEDUP_NEAR_ENABLED = True
+INCREMENTAL_ENABLED = True
+INCREMENTAL_FULL = False
+"""Walk every list page even when a page holds only known articles (backfill)."""
+INCREMENTAL_REFRESH = False
+"""Re-fetch known articles even when they are not due for a revisit."""
+LIST_MAX_PAGES = 0
+"""Cap on list pages per column for every site (0: the site definition's ``max_pages``)."""
+HOSTMAP: dict[str, str] = {}
+"""``{host: "127.0.0.1:PORT"}``: demo/test mode only (see ``crawler.handlers.loopback``)."""
+HOSTMAP_STRICT = True
+"""With a HOSTMAP set, refuse every request to an unmapped host (tests never leave loopback)."""
+
+GOVPRESS_NOW = ""
+"""Pin the crawl's clock (ISO 8601) for revisit decisions; tests only."""
+
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = os.environ.get("GOVPRESS_LOG_LEVEL", "INFO")

@@ -1,0 +1,168 @@
+"""The one generic spider: a ``SiteSpider`` subclass per site definition.
+
+``scrapy list`` shows one spider per ``crawler/sites/*.toml`` file and
+``scrapy crawl SLUG`` crawls one.  List pages are always fetched; an article
+already in the archive is fetched again only when it is due for a revisit (or
+with ``INCREMENTAL_REFRESH``), and then conditionally (ETag / Last-Modified).
+Pagination stops at the first list page holding only known articles unless
+``INCREMENTAL_FULL`` is set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+
+from crawler.items import ArticleItem
+from crawler.links import article_links, next_page
+from crawler.siteconfig import ListPage, SiteDefinition
+from crawler.urls import canonicalize, is_followable
+
+SHANGHAI = timezone(timedelta(hours=8))
+
+
+class SiteSpider(scrapy.Spider):
+    """Crawl one site's list pages and the articles they link to."""
+
+    site: SiteDefinition
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
+        spider: SiteSpider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.allowed_domains = list(spider.site.allowed_domains)
+        spider.incremental = settings.getbool("INCREMENTAL_ENABLED")
+        spider.full = settings.getbool("INCREMENTAL_FULL")
+        spider.refresh = settings.getbool("INCREMENTAL_REFRESH")
+        spider.archive_path = settings.get("ARCHIVE_PATH")
+        spider.now = _now(settings.get("GOVPRESS_NOW"))
+        spider.max_list_pages = settings.getint("LIST_MAX_PAGES", 0)
+        spider.allow_private = bool(settings.getdict("HOSTMAP"))
+        return spider
+
+    # -- incremental state, read from the archive ---------------------------------------
+    def _known(self, canonical_urls: list[str]) -> dict[str, Any]:
+        if not self.incremental or not Path(self.archive_path).exists():
+            return {}
+        from archive import Archive
+
+        reader = getattr(self, "_reader", None)
+        if reader is None:
+            reader = self._reader = Archive(self.archive_path)
+        return reader.known(canonical_urls)
+
+    def _due(self, known: Any) -> bool:
+        """A known article is re-fetched while it is younger than the revisit window."""
+        if self.refresh:
+            return True
+        stamp = known.published or known.first_seen or ""
+        try:
+            when = datetime.fromisoformat(stamp)
+        except ValueError:
+            return False
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=SHANGHAI)
+        return self.now - when < timedelta(days=self.site.revisit_days)
+
+    def canonical(self, url: str) -> str:
+        return canonicalize(url, drop_params=self.site.canonical_drop_params)
+
+    # -- callbacks ------------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        url = getattr(self, "url", None)  # scrapy crawl SLUG -a url=ARTICLE_URL
+        if url:
+            yield scrapy.Request(url, callback=self.parse_article, meta={"canonical_url": self.canonical(url)})
+            return
+        for lst in self.site.lists:
+            yield scrapy.Request(
+                lst.url, callback=self.parse_list, cb_kwargs={"lst": lst, "page": 1}
+            )
+
+    def parse_list(self, response: Response, lst: ListPage, page: int) -> Any:
+        stats = self.crawler.stats
+        stats.inc_value("lists/pages")
+        links = []
+        for url in article_links(response.text, response.url, self.site):
+            ok, reason = is_followable(url, allowed_domains=self.site.allowed_domains,
+                                       allow_private=self.allow_private)
+            if ok:
+                links.append(url)
+            else:
+                stats.inc_value("lists/refused_links")
+                self.logger.warning("%s: not following %s: %s", self.site.slug, url, reason)
+        stats.inc_value("lists/links", len(links))
+        if not links:
+            if page == 1:
+                stats.inc_value("lists/empty")
+                self.logger.error(
+                    "%s: list page has no article links: %s", self.site.slug, response.url
+                )
+            return
+        canon = {url: self.canonical(url) for url in links}
+        known = self._known(list(canon.values()))
+        for url in links:
+            info = known.get(canon[url])
+            if info is not None and not self._due(info):
+                stats.inc_value("incremental/skipped_known")
+                continue
+            yield self._article_request(url, canon[url], lst, response.url, info)
+        all_known = len(known) == len(set(canon.values()))
+        if all_known and not self.full:
+            self.logger.info(
+                "%s: %s holds only known articles; not paging further", self.site.slug, response.url
+            )
+            return
+        if self.max_list_pages and page >= self.max_list_pages:
+            return
+        nxt = next_page(response.text, response.url, lst, page)
+        if nxt:
+            yield scrapy.Request(
+                nxt, callback=self.parse_list, cb_kwargs={"lst": lst, "page": page + 1}
+            )
+
+    def _article_request(
+        self, url: str, canonical: str, lst: ListPage, list_url: str, known: Any
+    ) -> scrapy.Request:
+        headers: dict[str, str] = {}
+        meta: dict[str, Any] = {"canonical_url": canonical, "column": lst.column, "list_url": list_url}
+        if known is not None:
+            self.crawler.stats.inc_value("incremental/revisits")
+            if known.etag:
+                headers["If-None-Match"] = known.etag
+            if known.last_modified:
+                headers["If-Modified-Since"] = known.last_modified
+            meta["handle_httpstatus_list"] = [304]
+        return scrapy.Request(url, callback=self.parse_article, headers=headers, meta=meta)
+
+    def parse_article(self, response: Response) -> Any:
+        meta = response.meta
+        headers = {
+            k.decode("latin-1").lower(): b", ".join(v).decode("latin-1")
+            for k, v in response.headers.items()
+        }
+        yield ArticleItem(
+            site=self.site.slug,
+            url=response.url,
+            canonical_url=meta.get("canonical_url") or self.canonical(response.url),
+            raw=response.body,
+            status=response.status,
+            headers=headers,
+            fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            list_url=meta.get("list_url", ""),
+            column=meta.get("column", ""),
+            not_modified=response.status == 304,
+        )
+
+
+def _now(value: str | None) -> datetime:
+    """The crawl's notion of now; ``GOVPRESS_NOW`` pins it for tests."""
+    if value:
+        when = datetime.fromisoformat(value)
+        return when if when.tzinfo else when.replace(tzinfo=SHANGHAI)
+    return datetime.now(SHANGHAI)
