@@ -1,0 +1,144 @@
+"""Article extraction: clean body text and metadata from one government HTML page.
+
+>>> ex = extract(raw_bytes, url)          # doctest: +SKIP
+>>> ex.title, ex.published, ex.body       # doctest: +SKIP
+
+Stages (each a module): ``encoding`` decodes bytes; ``metadata`` reads the head
+and finds headline/date/source; ``content`` picks the body container (site
+selectors → CMS containers → ``density`` fallback) and prunes widget boxes;
+``boilerplate`` filters the container's lines; ``media`` lists attachments and
+images.  Rules and thresholds live in ``patterns``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from . import boilerplate, content, dom, media, metadata
+from .dates import in_range
+from .encoding import decode
+
+if TYPE_CHECKING:  # pragma: no cover
+    from crawler.siteconfig import ArticleSelectors
+
+__all__ = ["Extraction", "extract"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Extraction:
+    """Result of :func:`extract`; ``flags`` name anything doubtful."""
+
+    title: str = ""
+    published: str | None = None
+    published_raw: str = ""
+    source: str = ""
+    author: str = ""
+    editors: list[str] = field(default_factory=list)
+    body: str = ""
+    site_name: str = ""
+    column: str = ""
+    keywords: str = ""
+    description: str = ""
+    attachments: list[dict] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
+    encoding: str = ""
+    replacement_chars: int = 0
+    method: str = ""
+    flags: list[str] = field(default_factory=list)
+
+
+_ATTACH_LABEL_RE = re.compile(r"^(?:相关)?附件\d*")
+MIN_OWN_TEXT = 8
+
+
+def _has_own_text(ex: Extraction) -> bool:
+    """False when the body is empty or only names the attachments."""
+    names = [n for n in (boilerplate.squash(a["name"]) for a in ex.attachments) if n]
+    own = 0
+    for line in ex.body.split("\n"):
+        s = _ATTACH_LABEL_RE.sub("", boilerplate.squash(line))
+        for n in names:
+            s = s.replace(n, "")
+        own += len(s)
+    return own >= MIN_OWN_TEXT
+
+
+def _selector_text(root, css: str) -> str:
+    """Text (or ``content`` of a meta) of the first element matching a site selector."""
+    for el in dom.select(root, css):
+        if el.tag == "meta":
+            return el.get("content", "")
+        text = dom.text_of(el)
+        if text:
+            return text
+    return ""
+
+
+def extract(
+    raw: bytes | str,
+    url: str = "",
+    *,
+    content_type: str | None = None,
+    selectors: ArticleSelectors | None = None,
+    encoding: str | None = None,
+) -> Extraction:
+    """Extract the article of one page; never raises on bad HTML (see ``flags``)."""
+    dec = decode(raw, content_type=content_type, encoding=encoding)
+    ex = Extraction(encoding=dec.encoding, replacement_chars=dec.replacement_chars)
+    root = dom.parse(dec.text)
+    if root is None:
+        ex.method = "none"
+        ex.flags += ["no_text", "no_title", "no_date"]
+        return ex
+    head = metadata.read_head(root, url)
+    sel_title = _selector_text(root, selectors.title) if selectors and selectors.title else ""
+    sel_date = _selector_text(root, selectors.published) if selectors and selectors.published else ""
+    sel_source = _selector_text(root, selectors.source) if selectors and selectors.source else ""
+
+    dom.clean(root)
+    ex.title = metadata.find_title(root, head, sel_title)
+    page_lines = list(dom.iter_lines(root))  # before the container is pruned or moved
+    container, ex.method = content.find_container(root, dec.text, selectors.body if selectors else "")
+
+    info: list[str] = []
+    if container is not None:
+        ex.attachments = media.attachments(container, head.base_url)
+        content.prune(container, selectors.prune if selectors else ())
+        ex.images = media.images(container, head.base_url)
+        filtered = boilerplate.filter_lines(list(dom.iter_lines(container, with_links=True)), ex.title)
+        ex.body = "\n".join(filtered.lines)
+        ex.editors = filtered.editors
+        if not ex.editors and container.getparent() is not None:
+            for line in content.nearby_credits(container):
+                ex.editors += [n for n in boilerplate.credit_names(line) if n not in ex.editors]
+        info = filtered.info
+
+    hit = metadata.find_date(head, url, info, page_lines, ex.title, sel_date)
+    if hit is not None:
+        ex.published_raw = hit.raw
+        if in_range(hit):
+            ex.published = hit.iso
+        else:
+            ex.flags.append("date_out_of_range")
+    ex.source = metadata.find_source(head, info, page_lines, ex.title, sel_source)
+    ex.author = metadata.find_author(head, info, ex.body.split("\n") if ex.body else [], page_lines, ex.title)
+    ex.site_name = metadata.site_name(head)
+    ex.column = metadata.meta(head, "column")
+    ex.keywords = metadata.meta(head, "keywords")
+    ex.description = metadata.meta(head, "description")
+
+    if not _has_own_text(ex):
+        ex.flags.append("no_text")
+    if not ex.title:
+        ex.flags.append("no_title")
+    if hit is None:
+        ex.flags.append("no_date")
+    if dec.replacement_chars:
+        ex.flags.append("replacement_chars")
+    logger.debug("extracted %s via %s (%d chars)", url, ex.method, len(ex.body))
+    return ex

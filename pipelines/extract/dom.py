@@ -1,0 +1,157 @@
+"""lxml helpers: parsing, cleaning and turning a subtree into text lines."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+import lxml.html
+from cssselect import SelectorError
+from lxml import etree
+from lxml.html import HtmlElement
+
+from . import patterns as P
+
+logger = logging.getLogger(__name__)
+
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_WS_RE = re.compile(r"[\s\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+
+
+def norm_space(text: str) -> str:
+    """Collapse all whitespace (incl. ideographic and no-break spaces) to single spaces."""
+    return _WS_RE.sub(" ", text.translate(_ZERO_WIDTH)).strip()
+
+
+def parse(text: str) -> HtmlElement | None:
+    """Parse an HTML document; ``None`` when nothing parseable is left."""
+    text = _XML_DECL_RE.sub("", text, count=1)
+    if not text.strip():
+        return None
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        logger.debug("parse failed: %s", exc)
+        return None
+    _merge_stray_roots(root)
+    return root
+
+
+def _merge_stray_roots(root: HtmlElement) -> None:
+    """Move content found after a premature ``</html>`` back into ``<body>``.
+
+    libxml2 puts such content into a second top-level ``<html>`` element that
+    searches starting from the root would never see.
+    """
+    strays = [s for s in root.itersiblings() if isinstance(s.tag, str)]
+    if not strays:
+        return
+    body = root.find("body")
+    if body is None:
+        body = etree.SubElement(root, "body")
+    for stray in strays:
+        for child in list(stray):
+            if child.tag == "body":
+                body.extend(list(child))
+            elif child.tag != "head":
+                body.append(child)
+
+
+def fragment(text: str) -> HtmlElement | None:
+    """Parse a fragment into a ``<div>`` wrapper."""
+    try:
+        return lxml.html.fragment_fromstring(text, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def clean(root: HtmlElement) -> None:
+    """Remove scripts, styles, form controls, comments and hidden elements in place."""
+    etree.strip_elements(root, *P.JUNK_TAGS, with_tail=False)
+    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    for el in root.xpath("//*[@style or @hidden]"):
+        hidden = el.get("hidden") is not None or P.HIDDEN_STYLE_RE.search(el.get("style", ""))
+        if hidden and el.getparent() is not None:
+            el.drop_tree()
+
+
+@lru_cache(maxsize=256)
+def css_xpath(css: str) -> etree.XPath:
+    """Compile a CSS selector once (cached) into an XPath callable."""
+    from lxml.cssselect import CSSSelector
+
+    return CSSSelector(css)
+
+
+def select(root: HtmlElement, css: str) -> list[HtmlElement]:
+    """Elements matching a CSS selector; an invalid selector matches nothing."""
+    if not css:
+        return []
+    try:
+        return css_xpath(css)(root)
+    except (SelectorError, etree.XPathError, ValueError) as exc:
+        logger.warning("bad selector %r: %s", css, exc)
+        return []
+
+
+def attr_text(el: HtmlElement) -> str:
+    """``class`` and ``id`` of an element, for pattern matching."""
+    return f"{el.get('class', '')} {el.get('id', '')}"
+
+
+def iter_lines(el: HtmlElement, with_links: bool = False) -> Iterator:
+    """Yield the text of a subtree as lines, breaking at block elements and ``<br>``.
+
+    With ``with_links`` each item is ``(line, link_share)`` where ``link_share``
+    is the fraction of the line's characters inside ``<a>``.
+    """
+    buf: list[tuple[str, bool]] = []
+    blocks = P.BLOCK_TAGS
+
+    def flush() -> Iterator:
+        if buf:
+            s = norm_space("".join(t for t, _ in buf))
+            if s:
+                if with_links:
+                    total = sum(len(t.strip()) for t, _ in buf) or 1
+                    linked = sum(len(t.strip()) for t, is_link in buf if is_link)
+                    yield s, linked / total
+                else:
+                    yield s
+            buf.clear()
+
+    # stack items: (node, closing, node_in_link, parent_in_link)
+    stack: list[tuple[HtmlElement, bool, bool, bool]] = [(el, False, el.tag == "a", False)]
+    while stack:
+        node, closing, in_link, parent_link = stack.pop()
+        tag = node.tag
+        if closing:
+            if tag in blocks:
+                yield from flush()
+            if node.tail and node is not el:
+                buf.append((node.tail, parent_link))
+            continue
+        if not isinstance(tag, str):
+            if node.tail:
+                buf.append((node.tail, parent_link))
+            continue
+        if tag == "br" or tag in blocks:
+            yield from flush()
+        if node.text:
+            buf.append((node.text, in_link))
+        stack.append((node, True, in_link, parent_link))
+        stack.extend((c, False, in_link or _is_nav_link(c), in_link) for c in reversed(node))
+    yield from flush()
+
+
+def _is_nav_link(el: HtmlElement) -> bool:
+    """An ``<a>`` that is not a link to an attachment (attachments are article content)."""
+    return el.tag == "a" and not P.ATTACHMENT_RE.search(el.get("href") or "")
+
+
+def text_of(el: HtmlElement) -> str:
+    """Whitespace-normalized text content of one element."""
+    return norm_space(el.text_content())
