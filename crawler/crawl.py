@@ -1,0 +1,100 @@
+"""Run crawls in this process and summarise them from the archive's run records.
+
+Used by ``govpress crawl`` and ``govpress demo``.  The Twisted reactor can
+start only once per process, so one call to ``run_crawls`` is one process's
+worth of crawling (the scheduler starts each crawl as a subprocess).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_PARTIAL, EXIT_FAILED, EXIT_SKIPPED = 0, 1, 2, 3
+"""Exit codes of ``govpress crawl`` (documented in docs/operations.md)."""
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    site: str
+    status: str
+    pages: int
+    new: int
+    updated: int
+    unchanged: int
+    duplicate: int
+    errors: int
+    error: str = ""
+
+
+def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
+    """The project's settings module with ``overrides`` on top (command-line priority)."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    if overrides:
+        settings.setdict(overrides, priority="cmdline")
+    return settings
+
+
+def run_crawls(slugs: Iterable[str], settings: Settings) -> list[RunSummary]:
+    """Crawl the given sites (concurrently, each under its own politeness limits)."""
+    path = settings.get("ARCHIVE_PATH")
+    after = last_run_id(path)
+    process = CrawlerProcess(settings)
+    for slug in slugs:
+        process.crawl(spider_class(slug))
+    process.start()
+    return summaries(path, after=after)
+
+
+def spider_class(slug: str) -> type:
+    from crawler.spiders import sites
+
+    return getattr(sites, f"Spider_{slug}")
+
+
+def last_run_id(path: str) -> int:
+    """Id of the newest run in the archive (0 when there is none yet)."""
+    from archive import Archive
+
+    if not Path(path).exists():
+        return 0
+    runs = Archive(path).runs(limit=1)
+    return runs[0].id if runs else 0
+
+
+def summaries(path: str, *, after: int) -> list[RunSummary]:
+    """This process's runs newer than run ``after``, read back from the archive."""
+    from archive import Archive
+
+    out = []
+    for run in Archive(path).runs(limit=1000):
+        if run.id > after and run.pid == os.getpid():
+            out.append(
+                RunSummary(run.site, run.status, run.pages or 0, run.new or 0, run.updated or 0,
+                           run.unchanged or 0, run.duplicate or 0, run.errors or 0, run.error or "")
+            )
+    return sorted(out, key=lambda r: r.site)
+
+
+def exit_code(runs: list[RunSummary]) -> int:
+    """0 all ok; 1 some site partial or failed; 2 every site failed; 3 every site skipped."""
+    if not runs:
+        return EXIT_FAILED
+    statuses = {r.status for r in runs}
+    if statuses == {"skipped"}:
+        return EXIT_SKIPPED
+    if statuses <= {"failed", "blocked", "interrupted", "skipped"}:
+        return EXIT_FAILED
+    if statuses - {"ok", "skipped"}:
+        return EXIT_PARTIAL
+    return EXIT_OK

@@ -1,0 +1,106 @@
+"""RunRecordExtension: every crawl leaves a row in the archive's ``runs`` table.
+
+The row is opened when the spider opens (status ``running``) and closed with the
+outcome counts, a status and the full Scrapy stats when it closes, whatever
+started the crawl (``scrapy crawl``, ``govpress crawl``, cron or the scheduler).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import datetime, timezone
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from archive import open_archive, store
+
+logger = logging.getLogger(__name__)
+
+INTERRUPTED = {"shutdown", "cancelled", "closespider_timeout"}
+
+
+def run_status(reason: str, stats: dict[str, Any]) -> str:
+    """ok | partial | failed | blocked | skipped | interrupted, from the close reason and the stats."""
+    if reason == "skipped":
+        return "skipped"
+    if reason in INTERRUPTED:
+        return "interrupted"
+    if reason != "finished":
+        return "failed"
+    if not stats.get("lists/pages") and not stats.get("item_scraped_count"):
+        # Nothing usable came back: every page refused by a WAF, or the site unreachable.
+        return "blocked" if stats.get("fetch_errors/blocked") else "failed"
+    if run_counts(stats)["errors"] or stats.get("monitor/failed"):
+        return "partial"
+    return "ok"
+
+
+def run_counts(stats: dict[str, Any]) -> dict[str, int]:
+    """The run's headline numbers, taken from Scrapy-style stats."""
+    # Not log_count/ERROR: Scrapy counts every crawler's log records in each crawler of a process.
+    # fetch_errors/count holds requests that failed for good, after their retries.
+    errors = sum(stats.get(key, 0) for key in (
+        "fetch_errors/count", "spider_exceptions/count", "archive/errors", "lists/empty",
+    ))
+    return {
+        "pages": stats.get("response_received_count", 0),
+        "new": stats.get("archive/new", 0),
+        "updated": stats.get("archive/updated", 0),
+        "unchanged": stats.get("archive/unchanged", 0),
+        "duplicate": stats.get("archive/duplicate", 0),
+        "errors": errors,
+    }
+
+
+class RunRecordExtension:
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.path = crawler.settings.get("ARCHIVE_PATH")
+        if not self.path:
+            raise NotConfigured("ARCHIVE_PATH is not set")
+        self.trigger = crawler.settings.get("GOVPRESS_TRIGGER", "manual")
+        self.run_id: int | None = None
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunRecordExtension:
+        return cls(crawler)
+
+    def spider_opened(self, spider: Spider) -> None:
+        db = open_archive(self.path)
+        try:
+            self.run_id = store.start_run(db, spider.name, trigger=self.trigger, pid=os.getpid())
+        finally:
+            db.close()
+        self.crawler.stats.set_value("govpress/run_id", self.run_id)
+        logger.info("%s: run %s started (%s)", spider.name, self.run_id, self.trigger)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.run_id is None:
+            return
+        stats = dict(self.crawler.stats.get_stats())
+        stats.setdefault("finish_reason", reason)
+        status, counts = run_status(reason, stats), run_counts(stats)
+        error = "" if reason == "finished" else str(stats.get("govpress/skipped") or reason)
+        if status in ("failed", "blocked") and not error:
+            first = stats.get("fetch_errors/first")
+            error = f"unreachable: {first}" if status == "failed" and first else str(first or "no pages")
+        if stats.get("monitor/failed"):
+            error = "; ".join(filter(None, [error, "checks failed: " + "; ".join(stats["monitor/failed"])]))
+        stats["finish_time"] = datetime.now(timezone.utc)
+        db = open_archive(self.path)
+        try:
+            store.finish_run(db, self.run_id, status=status, counts=counts,
+                             stats=_jsonable(stats), error=error)
+        finally:
+            db.close()
+        logger.info("%s: run %s %s: %s", spider.name, self.run_id, status, counts)
+
+
+def _jsonable(stats: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in stats.items()}
