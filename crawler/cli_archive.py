@@ -1,0 +1,239 @@
+"""``govpress`` commands that read (or reprocess) the archive: search, export, stats, runs, reprocess, serve."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import logging
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from archive import Archive, ArchiveError, open_archive, store
+
+logger = logging.getLogger(__name__)
+
+ARCHIVE_OPTION = click.option(
+    "--archive", type=click.Path(dir_okay=False),
+    help="SQLite archive (default: ARCHIVE_PATH, i.e. $GOVPRESS_ARCHIVE or ./data/govpress.sqlite)",
+)
+EXPORT_FIELDS = (
+    "id", "canonical_url", "url", "site", "region_code", "column_name", "title", "published",
+    "published_raw", "source", "author", "editors", "body", "body_hash", "cluster_id", "duplicate_of",
+    "first_seen", "last_seen", "revision_count", "encoding", "flags", "attachments", "images",
+)
+
+
+def archive_path(archive: str | None) -> str:
+    from crawler.crawl import project_settings
+
+    return archive or project_settings().get("ARCHIVE_PATH")
+
+
+@contextmanager
+def reader(archive: str | None) -> Iterator[Archive]:
+    """The read API over an existing archive; library errors become one-line CLI errors."""
+    path = archive_path(archive)
+    if not Path(path).is_file():
+        raise click.ClickException(f"{path}: no archive here (run a crawl first, or give --archive)")
+    try:
+        with Archive(path) as a:
+            yield a
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def valid_date(_ctx: Any, _param: Any, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        date.fromisoformat(value[:10])
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    return value
+
+
+@click.command()
+@click.argument("query")
+@ARCHIVE_OPTION
+@click.option("--site", help="Only this site (slug).")
+@click.option("--since", callback=valid_date, help="Published on or after (YYYY-MM-DD).")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit.")
+def search(query: str, archive: str | None, site: str | None, since: str | None,
+           limit: int, as_json: bool) -> None:
+    """Full-text search (Chinese words of any length), best match first.
+
+    Words are ANDed; "quoted phrases", -word to exclude, title:word to search headlines.
+
+    \b
+    Example:
+        govpress search 营商环境 --site sd_qingdao --since 2026-01-01
+    """
+    with reader(archive) as a:
+        try:
+            hits = a.search(query, site=site, since=since, limit=limit)
+        except ArchiveError as exc:
+            raise click.ClickException(str(exc)) from None
+    for hit in hits:
+        doc = hit.document
+        if as_json:
+            click.echo(json.dumps({"url": doc.canonical_url, "site": doc.site, "title": doc.title,
+                                   "published": doc.published, "rank": hit.rank,
+                                   "snippet": hit.snippet}, ensure_ascii=False))
+        else:
+            click.echo(f"{(doc.published or '')[:10]}  {doc.site:12} {doc.title}\n    {doc.canonical_url}\n    {hit.snippet}")
+    if not hits and not as_json:
+        click.echo("no matches", err=True)
+
+
+def _export_row(doc: Any) -> dict[str, Any]:
+    return {f: getattr(doc, f) for f in EXPORT_FIELDS}
+
+
+@click.command()
+@ARCHIVE_OPTION
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--since", callback=valid_date, help="Published on or after (YYYY-MM-DD).")
+@click.option("--site", help="Only this site (slug).")
+@click.option("--duplicates", is_flag=True, help="Include exact-duplicate rows.")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True), default="-",
+              help="Output file (default: standard output).")
+def export(archive: str | None, fmt: str, since: str | None, site: str | None,
+           duplicates: bool, output: IO[str]) -> None:
+    """Stream documents as JSON lines or CSV (memory stays flat for any archive size).
+
+    \b
+    Example:
+        govpress export --format csv --since 2026-01-01 -o docs.csv
+    """
+    with reader(archive) as a:
+        docs = a.documents(site=site, since=since, include_duplicates=duplicates)
+        if fmt == "csv":
+            writer = csv.DictWriter(output, fieldnames=EXPORT_FIELDS)
+            writer.writeheader()
+            for doc in docs:
+                row = _export_row(doc)
+                for key in ("editors", "flags", "attachments", "images"):
+                    row[key] = json.dumps(row[key], ensure_ascii=False)
+                writer.writerow(row)
+        else:
+            for doc in docs:
+                output.write(json.dumps(_export_row(doc), ensure_ascii=False) + "\n")
+
+
+@click.command()
+@ARCHIVE_OPTION
+@click.option("--days", default=7, show_default=True, help="How many recent publication days to show.")
+@click.option("--json", "as_json", is_flag=True)
+def stats(archive: str | None, days: int, as_json: bool) -> None:
+    """Documents per site and per day, and each site's last successful run.
+
+    \b
+    Example:
+        govpress stats --days 14
+    """
+    with reader(archive) as a:
+        per_site = a.stats()
+    for site, s in per_site.items():
+        recent = dict(list(s.per_day.items())[-days:])
+        last_ok = s.last_success.finished_at if s.last_success else None
+        if as_json:
+            click.echo(json.dumps({"site": site, "documents": s.documents, "duplicates": s.duplicates,
+                                   "revisions": s.revisions, "last_published": s.last_published,
+                                   "last_success": last_ok, "per_day": recent}, ensure_ascii=False))
+            continue
+        click.echo(f"{site:14} {s.documents:6} documents  {s.duplicates:4} duplicates  "
+                   f"{s.revisions:4} revisions  last ok run {last_ok or 'never'}")
+        for day, n in recent.items():
+            click.echo(f"    {day}  {n}")
+
+
+@click.command()
+@ARCHIVE_OPTION
+@click.option("--site", help="Only this site (slug).")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10000))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per run, with its Scrapy stats.")
+def runs(archive: str | None, site: str | None, limit: int, as_json: bool) -> None:
+    """Crawl runs, newest first: trigger, times, status, counts and failed checks.
+
+    \b
+    Example:
+        govpress runs --site sd_qingdao --limit 5
+    """
+    with reader(archive) as a:
+        rows = a.runs(site=site, limit=limit)
+    for r in rows:
+        if as_json:
+            click.echo(json.dumps(dataclasses.asdict(r), ensure_ascii=False, default=str))
+        else:
+            click.echo(f"#{r.id:<5} {r.site:12} {r.trigger:9} {r.started_at}  {r.status:11} pages {r.pages:4}  "
+                       f"new {r.new:3} upd {r.updated:3} same {r.unchanged:3} dup {r.duplicate:3} "
+                       f"err {r.errors:3}  {r.error}")
+
+
+@click.command()
+@ARCHIVE_OPTION
+@click.option("--site", help="Only this site (slug).")
+def reprocess(archive: str | None, site: str | None) -> None:
+    """Re-run cleaning and dedup over the stored raw pages; changed text becomes a revision.
+
+    \b
+    Example:
+        govpress reprocess --site sd_dzwww
+    """
+    from crawler.items import ArticleItem
+    from crawler.siteconfig import load_sites
+    from pipelines.cleaning import clean
+    from pipelines.dedup import Deduplicator
+
+    path = archive_path(archive)
+    sites = load_sites()[0]
+    counts: dict[str, int] = {}
+    with reader(path) as a:
+        db = open_archive(path)
+        dedup = Deduplicator(a)
+        for page in a.raw_pages(site=site, latest=True):
+            definition = sites.get(page.site)
+            item = ArticleItem(site=page.site, url=page.url, canonical_url=page.canonical_url,
+                               raw=page.content, status=page.status or 200, headers=page.headers,
+                               fetched_at=page.fetched_at)
+            clean(item, definition.selectors if definition else None,
+                  (definition.encoding or None) if definition else None)
+            dedup.identify(item)
+            record = dataclasses.asdict(item)
+            record["region_code"] = definition.region_code if definition else ""
+            record["raw"] = b""  # the stored raw page is already there
+            outcome = store.save_document(db, record).outcome
+            counts[outcome] = counts.get(outcome, 0) + 1
+        db.close()
+    click.echo("reprocessed: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing"))
+
+
+@click.command()
+@ARCHIVE_OPTION
+@click.option("--port", default=8001, show_default=True)
+def serve(archive: str | None, port: int) -> None:
+    """Browse the archive in Datasette (pip install 'govpress[serve]').
+
+    \b
+    Example:
+        govpress serve --port 8001
+    """
+    path = archive_path(archive)
+    metadata = Path(__file__).parent / "datasette.json"
+    exe = shutil.which("datasette")
+    if exe is None:
+        raise click.ClickException("Datasette is not installed: pip install 'govpress[serve]'")
+    sys.exit(subprocess.call([exe, "serve", path, "--metadata", str(metadata), "--port", str(port)]))
+
+
+COMMANDS = [search, export, stats, runs, reprocess, serve]
