@@ -19,7 +19,7 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = float(os.environ.get("GOVPRESS_DOWNLOAD_DELAY", "2.0"))
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = DOWNLOAD_DELAY
 AUTOTHROTTLE_MAX_DELAY = 60.0
@@ -30,8 +30,15 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 2.0
+"""Seconds before the first retry; doubled for each further one (see ``crawler.middlewares.backoff``)."""
+RETRY_BACKOFF_MAX = 120.0
+"""Longest wait before a retry, also the cap on a server's ``Retry-After``."""
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = True
+# The spider dedupes by canonical URL itself; Scrapy's fingerprint dupefilter would also
+# swallow a redirect loop silently instead of letting it fail (counted) at REDIRECT_MAX_TIMES.
+DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
 TELNETCONSOLE_ENABLED = False
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
@@ -39,7 +46,10 @@ DEFAULT_REQUEST_HEADERS = {
 }
 
 # --- components, in order --------------------------------------------------------------
-DOWNLOADER_MIDDLEWARES: dict[str, int] = {}
+DOWNLOADER_MIDDLEWARES: dict[str, int] = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.backoff.BackoffRetryMiddleware": 550,
+}
 ITEM_PIPELINES = {
     "pipelines.cleaning.CleaningPipeline": 300,
     "pipelines.dedup.DedupPipeline": 400,
@@ -51,7 +61,6 @@ EXTENSIONS = {
     # Checks run before the run record is closed, so it can keep their verdict.
     "crawler.extensions.monitors.MonitorExtension": 95,
     "crawler.extensions.runrecord.RunRecordExtension": 100,
-    "crawler.extensions.progress.ProgressExtension": 500,
 }
 
 # --- govpress settings -------------------------------------------------------------------
@@ -71,8 +80,6 @@ MONITOR_HISTORY_RUNS = 10
 MONITOR_WEBHOOK_URL = os.environ.get("GOVPRESS_WEBHOOK_URL", "")
 MONITOR_EMAIL_TO = os.environ.get("GOVPRESS_ALERT_EMAIL", "")
 MONITOR_SMTP_HOST = os.environ.get("GOVPRESS_SMTP_HOST", "localhost")
-PROGRESS_ENABLED = False
-"""Live per-site progress display; ``govpress crawl`` turns it on when stderr is a terminal."""
 GOVPRESS_TRIGGER = os.environ.get("GOVPRESS_TRIGGER", "manual")
 CLEANING_MIN_CHARS = 20
 DEDUP_ENABLED = True

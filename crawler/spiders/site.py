@@ -17,7 +17,10 @@ from typing import Any
 
 import scrapy
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
 
 from crawler.items import ArticleItem
 from crawler.links import article_links, next_page
@@ -25,6 +28,8 @@ from crawler.siteconfig import ListPage, SiteDefinition
 from crawler.urls import canonicalize, is_followable
 
 SHANGHAI = timezone(timedelta(hours=8))
+BLOCKED_STATUSES = {403, 412, 521}
+"""Answers of WAFs and anti-bot systems (Ruishu 412, Jiasule 521): reported, never retried."""
 
 
 class SiteSpider(scrapy.Spider):
@@ -43,7 +48,14 @@ class SiteSpider(scrapy.Spider):
         spider.archive_path = settings.get("ARCHIVE_PATH")
         spider.now = _now(settings.get("GOVPRESS_NOW"))
         spider.max_list_pages = settings.getint("LIST_MAX_PAGES", 0)
+        spider.scheduled = set()
+        """Canonical article URLs and list URLs already requested (the crawl's own dupefilter)."""
         spider.allow_private = bool(settings.getdict("HOSTMAP"))
+        if settings.getfloat("DOWNLOAD_DELAY") <= 0:
+            spider.logger.warning(
+                "DOWNLOAD_DELAY is 0: Scrapy then releases a site's queued requests together, "
+                "past CONCURRENT_REQUESTS_PER_DOMAIN; use at least 0.01"
+            )
         return spider
 
     # -- incremental state, read from the archive ---------------------------------------
@@ -77,15 +89,21 @@ class SiteSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         url = getattr(self, "url", None)  # scrapy crawl SLUG -a url=ARTICLE_URL
         if url:
-            yield scrapy.Request(url, callback=self.parse_article, meta={"canonical_url": self.canonical(url)})
+            yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error,
+                                 meta={"canonical_url": self.canonical(url)})
             return
         for lst in self.site.lists:
+            self.scheduled.add(lst.url)
             yield scrapy.Request(
-                lst.url, callback=self.parse_list, cb_kwargs={"lst": lst, "page": 1}
+                lst.url, callback=self.parse_list, errback=self.on_error,
+                cb_kwargs={"lst": lst, "page": 1},
             )
 
     def parse_list(self, response: Response, lst: ListPage, page: int) -> Any:
         stats = self.crawler.stats
+        if response.status == 404:  # only asked for past page 1: the list has ended
+            self.logger.debug("%s: %s is past the last list page", self.site.slug, response.url)
+            return
         stats.inc_value("lists/pages")
         links = []
         for url in article_links(response.text, response.url, self.site):
@@ -97,6 +115,8 @@ class SiteSpider(scrapy.Spider):
                 stats.inc_value("lists/refused_links")
                 self.logger.warning("%s: not following %s: %s", self.site.slug, url, reason)
         stats.inc_value("lists/links", len(links))
+        if page == 1:
+            stats.inc_value("lists/first_page_links", len(links))
         if not links:
             if page == 1:
                 stats.inc_value("lists/empty")
@@ -107,6 +127,8 @@ class SiteSpider(scrapy.Spider):
         canon = {url: self.canonical(url) for url in links}
         known = self._known(list(canon.values()))
         for url in links:
+            if canon[url] in self.scheduled:
+                continue
             info = known.get(canon[url])
             if info is not None and not self._due(info):
                 stats.inc_value("incremental/skipped_known")
@@ -121,14 +143,21 @@ class SiteSpider(scrapy.Spider):
         if self.max_list_pages and page >= self.max_list_pages:
             return
         nxt = next_page(response.text, response.url, lst, page)
-        if nxt:
+        if nxt and nxt in self.scheduled:
+            stats.inc_value("lists/cycle")
+            self.logger.warning("%s: pagination returns to %s; stopping", self.site.slug, nxt)
+        elif nxt:
+            self.scheduled.add(nxt)
             yield scrapy.Request(
-                nxt, callback=self.parse_list, cb_kwargs={"lst": lst, "page": page + 1}
+                nxt, callback=self.parse_list, errback=self.on_error,
+                cb_kwargs={"lst": lst, "page": page + 1},
+                meta={"handle_httpstatus_list": [404]},
             )
 
     def _article_request(
         self, url: str, canonical: str, lst: ListPage, list_url: str, known: Any
     ) -> scrapy.Request:
+        self.scheduled.add(canonical)
         headers: dict[str, str] = {}
         meta: dict[str, Any] = {"canonical_url": canonical, "column": lst.column, "list_url": list_url}
         if known is not None:
@@ -138,7 +167,23 @@ class SiteSpider(scrapy.Spider):
             if known.last_modified:
                 headers["If-Modified-Since"] = known.last_modified
             meta["handle_httpstatus_list"] = [304]
-        return scrapy.Request(url, callback=self.parse_article, headers=headers, meta=meta)
+        return scrapy.Request(url, callback=self.parse_article, errback=self.on_error,
+                              headers=headers, meta=meta)
+
+    def on_error(self, failure: Failure) -> None:
+        """Count and log a request that failed for good (after retries), naming its URL."""
+        kind, message, is_error = describe_failure(failure)
+        url = failure.request.url  # type: ignore[attr-defined]
+        stats = self.crawler.stats
+        if not is_error:
+            stats.inc_value("fetch_ignored/count")
+            self.logger.info("%s: not fetched (%s): %s", self.site.slug, message, url)
+            return
+        stats.inc_value("fetch_errors/count")
+        stats.inc_value(f"fetch_errors/{kind}")
+        if stats.get_value("fetch_errors/first") is None:
+            stats.set_value("fetch_errors/first", f"{message}: {url}")
+        self.logger.error("%s: %s: %s", self.site.slug, message, url)
 
     def parse_article(self, response: Response) -> Any:
         meta = response.meta
@@ -158,6 +203,27 @@ class SiteSpider(scrapy.Spider):
             column=meta.get("column", ""),
             not_modified=response.status == 304,
         )
+
+
+def describe_failure(failure: Failure) -> tuple[str, str, bool]:
+    """``(kind, message, is_error)`` for a failed request, for stats and the log."""
+    if failure.check(HttpError):
+        status = failure.value.response.status
+        if status in BLOCKED_STATUSES:
+            return "blocked", f"blocked (HTTP {status}, anti-bot or access control)", True
+        return f"http_{status}", f"HTTP {status}", True
+    if failure.check(IgnoreRequest):
+        message = str(failure.value) or "ignored"
+        lowered = message.lower()
+        if "robots.txt" in lowered or "offsite" in lowered:
+            return "ignored", message, False  # by design: politeness and allowed_domains
+        if "redirect" in lowered:
+            return "redirect_loop", message, True
+        if "maxsize" in lowered or "max size" in lowered:
+            return "too_large", message, True
+        return "ignored_error", message, True
+    name = failure.type.__name__ if failure.type else "Error"
+    return name, f"{name}: {failure.getErrorMessage()}", True
 
 
 def _now(value: str | None) -> datetime:
