@@ -96,7 +96,7 @@ def crawl(slugs: tuple[str, ...], all_sites: bool, archive: str | None, full: bo
         extra[name] = value
     if archive:
         extra["ARCHIVE_PATH"] = archive
-    runs = run_crawls(chosen, project_settings(extra))
+    runs = _run(chosen, extra)
     _print_summary(runs)
     sys.exit(exit_code(runs))
 
@@ -129,7 +129,7 @@ def demo(archive: str | None, delay: float) -> None:
         }
         if archive:
             extra["ARCHIVE_PATH"] = archive
-        runs = run_crawls(list(sites), project_settings(extra))
+        runs = _run(list(sites), extra)
     _print_summary(runs)
     sys.exit(exit_code(runs))
 
@@ -247,6 +247,15 @@ def extract(files: tuple[str, ...], url: str, as_json: bool) -> None:
             click.echo(f"== {name}\n{ex.title}\n{ex.published or ex.published_raw}  {ex.source}\n\n{ex.body}\n")
 
 
+def _run(slugs: list[str], extra: dict[str, Any]) -> list[RunSummary]:
+    from archive import ArchiveError
+
+    try:
+        return run_crawls(slugs, project_settings(extra))
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 def _print_summary(runs: list[RunSummary]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -264,7 +273,7 @@ def _print_summary(runs: list[RunSummary]) -> None:
     console.print(table)
     for r in runs:
         if r.error:
-            console.print(f"{r.site}: {r.error}")
+            click.echo(f"{r.site}: {r.error}")  # one unwrapped line, for grep and cron mail
 
 
 for _command in COMMANDS:

@@ -48,18 +48,40 @@ def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
 def run_crawls(slugs: Iterable[str], settings: Settings) -> list[RunSummary]:
     """Crawl the given sites (concurrently, each under its own politeness limits)."""
     path = settings.get("ARCHIVE_PATH")
+    prepare_archive(path)
     after = last_run_id(path)
     process = CrawlerProcess(settings)
-    for slug in slugs:
-        process.crawl(spider_class(slug))
+    crawlers = {slug: process.create_crawler(spider_class(slug)) for slug in slugs}
+    for crawler in crawlers.values():
+        process.crawl(crawler)
     process.start()
-    return summaries(path, after=after)
+    recorded = summaries(path, after=after)
+    missing = set(slugs) - {r.site for r in recorded}
+    return sorted(recorded + [unrecorded(slug, crawlers[slug]) for slug in missing], key=lambda r: r.site)
+
+
+def unrecorded(slug: str, crawler: Any) -> RunSummary:
+    """A failed summary for a crawl whose run record could not be written (archive errors)."""
+    stats = crawler.stats.get_stats() or getattr(crawler.stats, "spider_stats", {}).get(slug, {})
+    reason = stats.get("archive/error") or stats.get("finish_reason") or "did not run (see the log)"
+    return RunSummary(slug, "failed", stats.get("response_received_count", 0), 0, 0, 0, 0, 1, str(reason))
 
 
 def spider_class(slug: str) -> type:
     from crawler.spiders import sites
 
     return getattr(sites, f"Spider_{slug}")
+
+
+def prepare_archive(path: str) -> None:
+    """Create or upgrade the archive before anything reads it; raises ``ArchiveError``.
+
+    A crawl killed while creating the archive leaves a file without the schema;
+    migrating it here, once, keeps every later reader (spider, dedup, monitors) simple.
+    """
+    from archive import open_archive
+
+    open_archive(path).close()
 
 
 def last_run_id(path: str) -> int:

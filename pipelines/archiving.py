@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider, DropItem
 from scrapy.utils.defer import deferred_from_coro
 
 from archive import ArchiveError, open_archive, store
@@ -30,10 +31,21 @@ class ArchivePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.db = open_archive(self.path)
-        site = getattr(self.crawler.spider, "site", None)
-        if site is not None:
-            store.upsert_site(self.db, site)
+        try:
+            self.db = open_archive(self.path)
+            site = getattr(self.crawler.spider, "site", None)
+            if site is not None:
+                store.upsert_site(self.db, site)
+        except ArchiveError as exc:
+            self._failed(exc)
+            raise CloseSpider("archive_error") from None
+
+    def _failed(self, exc: ArchiveError) -> None:
+        """One ERROR line, and the message kept for the run summary."""
+        logger.error("archive write failed, stopping the crawl: %s", exc)
+        self.stats.inc_value("archive/errors")
+        if not self.stats.get_value("archive/error"):
+            self.stats.set_value("archive/error", str(exc))
 
     def close_spider(self) -> None:
         if self.db is not None:
@@ -56,10 +68,9 @@ class ArchivePipeline:
                     record["raw"] = b""
                 item.outcome = store.save_document(self.db, record, run_id=run_id).outcome
         except ArchiveError as exc:
-            logger.error("%s: archive write failed, stopping the crawl: %s", item.site, exc)
-            self.stats.inc_value("archive/errors")
+            self._failed(exc)
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_error"))
-            raise
+            raise DropItem(f"not archived: {item.url}") from None
         self.stats.inc_value(f"archive/{item.outcome}")
         logger.debug("%s %s: %s", item.outcome, item.url, item.title)
         return item

@@ -16,7 +16,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from archive import open_archive, store
+from archive import ArchiveError, open_archive, store
 
 logger = logging.getLogger(__name__)
 
@@ -71,12 +71,25 @@ class RunRecordExtension:
     def from_crawler(cls, crawler: Crawler) -> RunRecordExtension:
         return cls(crawler)
 
-    def spider_opened(self, spider: Spider) -> None:
-        db = open_archive(self.path)
+    def _write(self, action: Any) -> Any:
+        """Run ``action(db)`` on a fresh connection; a failing archive is logged, not raised."""
         try:
-            self.run_id = store.start_run(db, spider.name, trigger=self.trigger, pid=os.getpid())
-        finally:
-            db.close()
+            db = open_archive(self.path)
+            try:
+                return action(db)
+            finally:
+                db.close()
+        except ArchiveError as exc:
+            logger.error("run record not written: %s", exc)
+            stats = self.crawler.stats
+            if not stats.get_value("archive/error"):
+                stats.set_value("archive/error", str(exc))
+            return None
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.run_id = self._write(
+            lambda db: store.start_run(db, spider.name, trigger=self.trigger, pid=os.getpid())
+        )
         self.crawler.stats.set_value("govpress/run_id", self.run_id)
         logger.info("%s: run %s started (%s)", spider.name, self.run_id, self.trigger)
 
@@ -86,19 +99,17 @@ class RunRecordExtension:
         stats = dict(self.crawler.stats.get_stats())
         stats.setdefault("finish_reason", reason)
         status, counts = run_status(reason, stats), run_counts(stats)
-        error = "" if reason == "finished" else str(stats.get("govpress/skipped") or reason)
+        error = "" if reason == "finished" else str(
+            stats.get("govpress/skipped") or stats.get("archive/error") or reason)
         if status in ("failed", "blocked") and not error:
             first = stats.get("fetch_errors/first")
             error = f"unreachable: {first}" if status == "failed" and first else str(first or "no pages")
         if stats.get("monitor/failed"):
             error = "; ".join(filter(None, [error, "checks failed: " + "; ".join(stats["monitor/failed"])]))
         stats["finish_time"] = datetime.now(timezone.utc)
-        db = open_archive(self.path)
-        try:
-            store.finish_run(db, self.run_id, status=status, counts=counts,
-                             stats=_jsonable(stats), error=error)
-        finally:
-            db.close()
+        run_id = self.run_id
+        self._write(lambda db: store.finish_run(db, run_id, status=status, counts=counts,
+                                                stats=_jsonable(stats), error=error))
         logger.info("%s: run %s %s: %s", spider.name, self.run_id, status, counts)
 
 

@@ -86,7 +86,20 @@ class SiteSpider(scrapy.Spider):
         return canonicalize(url, drop_params=self.site.canonical_drop_params)
 
     # -- callbacks ------------------------------------------------------------------------
+    def _backfill_needed(self) -> bool:
+        """True until the site has one finished run: a first crawl cut short must not
+        leave older list pages unvisited forever behind an all-known first page."""
+        if not self.incremental or not Path(self.archive_path).exists():
+            return True
+        from archive import Archive
+
+        runs = Archive(self.archive_path).runs(site=self.site.slug, limit=50)
+        return not any(r.status in ("ok", "partial") for r in runs)
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if not self.full and self._backfill_needed():
+            self.logger.info("%s: no finished run yet; walking every list page", self.site.slug)
+            self.full = True
         url = getattr(self, "url", None)  # scrapy crawl SLUG -a url=ARTICLE_URL
         if url:
             yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error,
