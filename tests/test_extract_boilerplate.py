@@ -90,6 +90,22 @@ def test_credit_glued_to_the_last_paragraph_is_cut() -> None:
     assert res.editors == ["刘光博"]
 
 
+@pytest.mark.parametrize("line, kept, names", [
+    ("市林业局表示，将加强造林质量检查验收。责任编辑：王晓燕", "市林业局表示，将加强造林质量检查验收。", ["王晓燕"]),
+    ("当天共栽植苗木1.5万余株。（编辑 赵强　审核 孙立）", "当天共栽植苗木1.5万余株。", ["赵强", "孙立"]),
+    ("会议要求，抓好落实。编辑：张三 校对：李四", "会议要求，抓好落实。", ["张三", "李四"]),
+])
+def test_credit_after_the_last_sentence_is_cut(line: str, kept: str, names: list[str]) -> None:
+    res = filter_lines(ARTICLE + [line])
+    assert res.lines == ARTICLE + [kept]
+    assert res.editors == names
+
+
+def test_editing_words_inside_a_sentence_stay() -> None:
+    lines = ARTICLE + ["该书由省文联组织编辑，审核工作已于上月完成。", "（审核通过后予以公示）"]
+    assert filter_lines(lines).lines == lines
+
+
 def test_related_links_heading_cuts_the_rest() -> None:
     tail = ["延伸阅读", "全省住房城乡建设工作会议召开，部署全年工作。", "我省公布第二批城市更新试点名单。"]
     assert filter_lines(ARTICLE + tail).lines == ARTICLE
@@ -113,6 +129,14 @@ def test_headline_deck_is_stripped() -> None:
         == ["新华社记者 张三"] + ARTICLE
     # text that merely starts like the headline stays
     assert strip_headline(ARTICLE, "2026年1月21日上午")[0] == ARTICLE
+    # after a plain repeated headline a short line is a caption or a label, not a subtitle ...
+    assert strip_headline(["某镇开展防汛应急演练", "演练现场"] + ARTICLE, "某镇开展防汛应急演练")[0] \
+        == ["演练现场"] + ARTICLE
+    # ... unless it starts with a dash (——访…)
+    assert strip_headline(["某镇开展防汛应急演练", "——访某镇党委书记"] + ARTICLE, "某镇开展防汛应急演练")[0] == ARTICLE
+    # an addressee or speaker line ending in a colon is never a subtitle, even after a running-on deck
+    assert strip_headline(["习近平主持召开座谈会强调", "主持人："] + ARTICLE, "习近平主持召开座谈会")[0] \
+        == ["主持人："] + ARTICLE
 
 
 def test_link_lines_dropped_at_edges_and_in_runs_but_a_lone_linked_subheading_stays() -> None:

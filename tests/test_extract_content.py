@@ -166,3 +166,21 @@ def test_hostile_input_does_not_raise() -> None:
                 nested, b"<?xml version='1.0' encoding='gb2312'?><html><body><p>\xd6\xd0\xce\xc4</p></body></html>"):
         ex = extract(raw)
         assert isinstance(ex, Extraction)
+
+
+@pytest.mark.parametrize("attrs, named", [
+    ("article-con", True), ("pages_content", True), ("xxgk_content", True), ("left_zw", True),
+    ("end-text endText", True), ("newscontent", True), ("box_con", True), ("detail", True),
+    ("container", False), ("icon", False), ("main", False), ("leftnav", False), ("contact", False), ("zoom", False),
+])
+def test_article_like_class_names_are_matched_by_word(attrs: str, named: bool) -> None:
+    from pipelines.extract.density import is_article_name
+    assert is_article_name(attrs) is named
+
+
+def test_a_css_utility_class_relative_is_not_a_related_box() -> None:
+    para = "<p>　　会议强调，要对标国内一流水平，持续深化改革，提升政务服务效能，打造一流营商环境。</p>"
+    html = (f"<html><body><div id='zoom'><div class='relative'>{para * 2}</div>{para * 3}"
+            "<div class='related'><a href='/a.html'>某市召开会议</a></div></div></body></html>")
+    ex = extract(html)
+    assert ex.body.count("会议强调") == 5 and "某市召开会议" not in ex.body

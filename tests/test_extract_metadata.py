@@ -66,6 +66,8 @@ def test_founder_and_density_pages_metadata() -> None:
     ("2020-02-29T10:34:31Z", "2020-02-29T18:34:31+08:00"),
     ("2007-08-20-23:59:59", "2007-08-20"),
     ("日期：2019年06月15日08:18", "2019-06-15T08:18:00+08:00"),
+    ("发布时间：2026-1-5 9:05", "2026-01-05T09:05:00+08:00"),  # unpadded digits
+    ("2026.1.5", "2026-01-05"),
 ])
 def test_date_formats(text: str, iso: str) -> None:
     hit = parse_date(text)
@@ -125,6 +127,9 @@ def test_out_of_range_dates_are_flagged_and_kept_raw() -> None:
      "2024年4月全国CPI同比上涨0.3% 食品价格下降2.7%"),
     ("1-10月德清县固定资产投资结构趋稳趋优", "", "1-10月德清县固定资产投资结构趋稳趋优"),
     ("土豆不“土” 土豆无“土” 松花江网", "松花江网", "土豆不“土” 土豆无“土”"),
+    # a hyphen between digits belongs to the headline
+    ("关于2025-2026学年第二学期校历安排的通知_某区教育局", "", "关于2025-2026学年第二学期校历安排的通知"),
+    ("2026-2030年养老服务体系建设规划 - 某市民政局", "", "2026-2030年养老服务体系建设规划"),
 ])
 def test_strip_site_suffix(title: str, site: str, expected: str) -> None:
     assert strip_site_suffix(title, site) == expected
@@ -156,3 +161,31 @@ def test_publication_date_label_beats_document_date() -> None:
             f"<div>{BODY}</div></body></html>")
     ex = extract(html)
     assert ex.published == "2026-03-02"
+
+
+@pytest.mark.parametrize("info, source", [
+    ("来源：求是网参与互动", "求是网"),          # a comment link glued to the source
+    ("来源：大众日报 我要评论", "大众日报"),
+    ("来源：人民日报评论", "人民日报评论"),      # 评论 inside a name stays
+])
+def test_source_without_widget_links(info: str, source: str) -> None:
+    html = (f"<html><head><title>某市召开会议</title></head><body><h1>某市召开会议</h1><div>{info}</div>"
+            f"<div>{BODY}</div></body></html>")
+    assert extract(html).source == source
+
+
+def test_a_reporter_question_is_not_a_byline() -> None:
+    html = ("<html><head><title>某市新闻发布会</title></head><body><h1>某市新闻发布会</h1><div>"
+            "<p>记者：请问，2026年全市就业形势如何？</p><p>答：今年以来，全市城镇新增就业5.2万人，就业形势总体稳定。</p>"
+            f"{BODY}</div></body></html>")
+    assert extract(html).author == ""
+    html = html.replace("<p>记者：请问，2026年全市就业形势如何？</p>", "<p>记者：张三 李四</p>")
+    assert extract(html).author == "张三 李四"
+
+
+def test_headline_split_by_br_is_found_for_the_date_window() -> None:
+    html = ("<html><head><title>某市人民政府办公室关于印发某某办法的通知_某市人民政府</title></head><body>"
+            "<h2>某市人民政府办公室<br>关于印发某某办法的通知</h2><div>发布日期：2026-03-06</div>"
+            f"<div>{BODY}<p>2026年3月2日</p></div></body></html>")
+    ex = extract(html)
+    assert ex.title == "某市人民政府办公室关于印发某某办法的通知" and ex.published == "2026-03-06"

@@ -101,9 +101,9 @@ def extract(
     sel_source = _selector_text(root, selectors.source) if selectors and selectors.source else ""
 
     dom.clean(root)
-    ex.title = metadata.find_title(root, head, sel_title)
     page_lines = list(dom.iter_lines(root))  # before the container is pruned or moved
     container, ex.method = content.find_container(root, dec.text, selectors.body if selectors else "")
+    ex.title = metadata.find_title(root, head, sel_title, page_lines, container)
 
     info: list[str] = []
     if container is not None:

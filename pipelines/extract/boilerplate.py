@@ -104,8 +104,12 @@ def strip_headline(lines: list[str], title: str) -> tuple[list[str], int]:
         i += 1
     if not joined or not (joined == t or (joined.startswith(t) and len(joined) <= len(t) + P.DECK_EXTRA_CHARS)):
         return lines, 0
+    # Subtitles (副题) follow a deck that runs on (``…座谈会强调``) or start with a dash
+    # (``——访…``); after a plain headline a short line is a caption or a label, not a subtitle.
+    runs_on = joined != t
     for _ in range(P.DECK_MAX_SUBTITLES):
-        if i < len(lines) - 1 and P.DECK_LINE_RE.search(lines[i]) and not P.BYLINE_RE.search(lines[i]):
+        if i < len(lines) - 1 and (runs_on or P.SUBTITLE_DASH_RE.match(lines[i])) \
+                and P.DECK_LINE_RE.search(lines[i]) and not P.BYLINE_RE.search(lines[i]):
             i += 1
     return lines[i:], i
 

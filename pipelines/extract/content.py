@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import logging
 import re
+from copy import deepcopy
 from functools import lru_cache
 
 from lxml.html import HtmlElement
 
 from . import dom
 from . import patterns as P
-from .density import compute_stats, density_container, is_negative
+from .density import compute_stats, density_container, is_link_box, is_negative
 
 logger = logging.getLogger(__name__)
 
@@ -92,8 +93,26 @@ def cms_container(root: HtmlElement) -> tuple[HtmlElement | None, str]:
             continue
         best = max(nodes, key=lambda e: len(dom.text_of(e)))
         if len(dom.text_of(best)) >= P.MIN_CONTAINER_CHARS or _has_media(best):
-            return best, f"cms:{name}"
+            return _join_siblings(best, nodes), f"cms:{name}"
     return None, ""
+
+
+def _join_siblings(best: HtmlElement, nodes: list[HtmlElement]) -> HtmlElement:
+    """An article split over several containers of one kind under one parent (a share bar
+    between the parts) is joined: the parts are wrapped, in place, in one ``<div>``."""
+    parent = best.getparent()
+    parts = [n for n in nodes if n.getparent() is parent and (n is best or dom.text_of(n) or _has_media(n))]
+    if len(parts) < 2 or parent is None:
+        return best
+    parts.sort(key=parent.index)
+    wrapper = parent.makeelement("div")
+    parent.insert(parent.index(parts[0]), wrapper)
+    for n in parts:
+        tail, n.tail = n.tail, None
+        wrapper.append(n)
+        if tail and tail.strip():
+            n.tail = tail
+    return wrapper
 
 
 def marker_container(html_text: str) -> tuple[HtmlElement | None, str]:
@@ -120,7 +139,7 @@ def selector_container(root: HtmlElement, css: str) -> HtmlElement | None:
         return found[0]
     wrapper = root.makeelement("div")
     for el in found:
-        wrapper.append(el)  # moves the element; the page tree is ours to change
+        wrapper.append(deepcopy(el))  # a copy: the page tree stays whole for the headline search
     return wrapper
 
 
@@ -150,8 +169,7 @@ def prune(container: HtmlElement, extra_css: tuple[str, ...] = ()) -> None:
         if el.tag in ("ul", "ol") and _is_menu(el) and _text_after(el, container) < P.MENU_TAIL_SHARE * total:
             el.drop_tree()  # a menu after the article (feedback options, tag cloud)
             continue
-        if st.link / st.chars > P.BOX_LINK_DENSITY and st.punct <= P.BOX_MAX_PUNCT \
-                and not any(P.ATTACHMENT_RE.search(a.get("href", "")) for a in el.iter("a")):
+        if is_link_box(el, st):
             el.drop_tree()
 
 

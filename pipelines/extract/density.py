@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml.html import HtmlElement
 
@@ -28,63 +29,134 @@ class Stats:
     link: int = 0
     good: float = 0.0
     punct: int = 0
+    pen: float = 0.0
+    """Weighted characters that count against the node (links, footer text, widget boxes)."""
+    attach: bool = False
+    """The subtree links to an attachment."""
+
+
+def is_link_box(el: HtmlElement, st: Stats) -> bool:
+    """A box that is a list of links (``prune`` removes it from a container)."""
+    return el.tag in P.BOX_TAGS and st.chars > 0 and st.link / st.chars > P.BOX_LINK_DENSITY \
+        and st.punct <= P.BOX_MAX_PUNCT and not st.attach
 
 
 def compute_stats(root: HtmlElement) -> dict[HtmlElement, Stats]:
-    """Text statistics of every element under ``root`` in one bottom-up pass."""
+    """Text statistics of every element under ``root`` in one bottom-up pass.
+
+    What a child box adds to its ancestors depends on the box.  ``prune``
+    removes widget boxes (class/id: share, related, sidebar …) and link lists
+    (``is_link_box``) from the chosen container, so such a box must not
+    outweigh the article it sits in: a widget box adds its characters at the
+    low ``LINK_BOX_PENALTY`` and nothing to the good text (it is never article
+    text); a link list adds its link text at ``LINK_BOX_PENALTY`` instead of
+    ``LINK_PENALTY``.
+    """
     linked: set[HtmlElement] = set()
     for a in root.iter("a"):
         linked.update(a.iter())
     stats: dict[HtmlElement, Stats] = {}
+    contrib: dict[HtmlElement, tuple] = {}  # what a node adds to its parent: (chars, link, good, punct, pen, attach)
     nodes = [e for e in root.iter() if isinstance(e.tag, str)]
-    punct_re = P.SENTENCE_PUNCT_RE
+    findall = P.SENTENCE_PUNCT_RE.findall
+    attach_re = P.ATTACHMENT_RE
     is_footer = boilerplate.is_footer
+    link_pen, box_pen = P.LINK_PENALTY, P.LINK_BOX_PENALTY
+    box_ratio = box_pen / link_pen
+    short_len, short_w = P.SHORT_TEXT_LEN, P.SHORT_TEXT_WEIGHT
+    box_tags, box_density, box_punct = P.BOX_TAGS, P.BOX_LINK_DENSITY, P.BOX_MAX_PUNCT
     for el in reversed(nodes):
-        st = Stats()
-        pieces = [(el.text, el in linked)]
+        chars = link = punct = 0
+        good = pen = 0.0
+        attach = el.tag == "a" and bool(attach_re.search(el.get("href") or ""))
+        in_link = el in linked
+        texts = [el.text] if el.text else []
         for child in el:
-            cs = stats.get(child)
+            cs = contrib.get(child)
             if cs is not None:
-                st.chars += cs.chars
-                st.link += cs.link
-                st.good += cs.good
-                st.punct += cs.punct
-            pieces.append((child.tail, el in linked))
-        for text, is_link in pieces:
-            if not text:
-                continue
+                chars += cs[0]
+                link += cs[1]
+                good += cs[2]
+                punct += cs[3]
+                pen += cs[4]
+                attach = attach or cs[5]
+            if child.tail:
+                texts.append(child.tail)
+        for text in texts:
             n = sum(map(len, text.split()))  # non-whitespace characters (incl. U+3000, U+00A0)
             if n <= 0:
                 continue
-            st.chars += n
-            if is_link:
-                st.link += n
-                continue
-            if is_footer(text):
-                st.link += n  # footer/legal text weighs like links
-                continue
-            k = len(punct_re.findall(text))
-            st.punct += k
-            st.good += n if (k or n >= P.SHORT_TEXT_LEN) else n * P.SHORT_TEXT_WEIGHT
-        stats[el] = st
+            chars += n
+            if in_link:
+                link += n
+                pen += link_pen * n
+            elif is_footer(text):
+                pen += link_pen * n  # footer/legal text weighs like links
+            else:
+                k = len(findall(text))
+                punct += k
+                good += n if (k or n >= short_len) else n * short_w
+        stats[el] = Stats(chars, link, good, punct, pen, attach)
+        if el is root:
+            continue
+        if (el.get("class") or el.get("id")) and is_negative(dom.attr_text(el)):
+            contrib[el] = (chars, link, 0.0, 0, box_pen * chars, attach)
+        elif el.tag in box_tags and chars and link / chars > box_density and punct <= box_punct and not attach:
+            contrib[el] = (chars, link, good, punct, pen * box_ratio, attach)  # a link list: is_link_box
+        else:
+            contrib[el] = (chars, link, good, punct, pen, attach)
     return stats
 
 
+@lru_cache(maxsize=4096)
 def is_negative(attrs: str) -> bool:
     """class/id naming a widget box (share, related, pager ...) and not an article body."""
     return bool(attrs.strip()) and bool(P.NEGATIVE_ATTR_RE.search(attrs)) \
         and not P.POSITIVE_OVERRIDE_RE.search(attrs)
 
 
-def _density_score(el: HtmlElement, st: Stats) -> float:
-    score = st.good - P.LINK_PENALTY * st.link
-    attrs = dom.attr_text(el)
-    if attrs.strip():
-        if P.HINT_ATTR_RE.search(attrs):
-            score *= P.HINT_ATTR_FACTOR
-        elif is_negative(attrs):
-            score *= P.NEGATIVE_ATTR_FACTOR
+@lru_cache(maxsize=4096)
+def _is_region(attrs: str) -> bool:
+    return bool(attrs.strip()) and bool(P.REGION_ATTR_RE.search(attrs)) and not P.POSITIVE_OVERRIDE_RE.search(attrs)
+
+
+@lru_cache(maxsize=4096)
+def is_article_name(attrs: str) -> bool:
+    """class/id with an article-body word (``article-con``, ``pages_content``, ``zw``, ``endText`` …)."""
+    return any(P.HINT_WORD_RE.match(w.lower()) for w in P.ATTR_WORD_SPLIT_RE.split(attrs) if w)
+
+
+def _density_score(el: HtmlElement, st: Stats, named: set[HtmlElement]) -> float:
+    score = st.good - st.pen
+    if el in named:
+        score *= P.HINT_ATTR_FACTOR
+    elif is_negative(dom.attr_text(el)):
+        score *= P.NEGATIVE_ATTR_FACTOR
     return score
+
+
+def _innermost_article_names(nodes: list[HtmlElement]) -> set[HtmlElement]:
+    """Nodes with an article-like class/id and no such node inside (``text_con_left`` > ``box_con``)."""
+    named = [el for el in nodes if is_article_name(dom.attr_text(el))]
+    outer: set[HtmlElement] = set()
+    for el in named:
+        outer.update(el.iterancestors())
+    return {el for el in named if el not in outer}
+
+
+def _in_regions(body: HtmlElement) -> set[HtmlElement]:
+    """Elements inside a page region named by class/id: sidebar, comments, related links, footer.
+
+    These are the class-named equivalents of ``aside``/``footer``, which
+    ``dom.clean`` removes outright; text in them is never the article.
+    """
+    out: set[HtmlElement] = set()
+    for el in body.iter():
+        if el in out or not isinstance(el.tag, str):
+            continue
+        if (el.get("class") or el.get("id")) and _is_region(dom.attr_text(el)):
+            out.update(el.iter())
+    return out
 
 
 def density_container(root: HtmlElement) -> HtmlElement | None:
@@ -93,18 +165,20 @@ def density_container(root: HtmlElement) -> HtmlElement | None:
     if body is None:
         body = root
     stats = compute_stats(body)
-    scored = [
-        (_density_score(el, st), el)
-        for el, st in stats.items()
-        if el.tag in P.DENSITY_TAGS and st.punct >= 1
-    ]
+    regions = _in_regions(body)
+    cands = [el for el, st in stats.items() if el.tag in P.DENSITY_TAGS and st.punct >= 1 and el not in regions]
+    named = _innermost_article_names(cands)
+    scored = [(_density_score(el, stats[el], named), el) for el in cands]
     if not scored:
         return None
     best_score, best = max(scored, key=lambda x: x[0])
     if best_score <= 0:
         return None
-    # a descendant with (almost) the same score is the tighter container
-    near = [el for sc, el in scored if sc >= P.DESCEND_RATIO * best_score and _is_descendant(el, best)]
+    # a descendant with (almost) the same score that keeps (almost) all its text is the tighter
+    # container; a single paragraph of a longer article never is
+    floor = P.DESCEND_MIN_TEXT_SHARE * stats[best].good
+    near = [el for sc, el in scored if sc >= P.DESCEND_RATIO * best_score and stats[el].good >= floor
+            and _is_descendant(el, best)]
     if near:
         best = max(near, key=_depth)
     return best

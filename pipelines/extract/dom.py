@@ -116,8 +116,10 @@ def iter_lines(el: HtmlElement, with_links: bool = False) -> Iterator:
             s = norm_space("".join(t for t, _ in buf))
             if s:
                 if with_links:
-                    total = sum(len(t.strip()) for t, _ in buf) or 1
-                    linked = sum(len(t.strip()) for t, is_link in buf if is_link)
+                    # letters only: a date or count after a link (``标题 2026-06-15``) does not
+                    # make a link line look like text
+                    total = sum(_letters(t) for t, _ in buf) or 1
+                    linked = sum(_letters(t) for t, is_link in buf if is_link)
                     yield s, linked / total
                 else:
                     yield s
@@ -145,6 +147,14 @@ def iter_lines(el: HtmlElement, with_links: bool = False) -> Iterator:
         stack.append((node, True, in_link, parent_link))
         stack.extend((c, False, in_link or _is_nav_link(c), in_link) for c in reversed(node))
     yield from flush()
+
+
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
+def _letters(text: str) -> int:
+    """Letters (CJK included) in ``text``; digits, punctuation and spaces do not count."""
+    return len(_LETTER_RE.findall(text))
 
 
 def _is_nav_link(el: HtmlElement) -> bool:

@@ -22,16 +22,26 @@ from .dates import DateHit, parse_date, url_date
 logger = logging.getLogger(__name__)
 
 _META_PREFIX_RE = re.compile(r"^\s*(?:信息来源|文章来源|稿件来源|来源|作者)\s*[:：]\s*")
-_SOURCE_TAIL_RE = re.compile(r"\s*(?:原创稿|原创|转载|参与互动|举报|\(\S{1,6}\)|（\S{1,6}）)\s*$")
+# interaction links printed after the source on news portals (参与互动, 我要评论 …)
+_SOURCE_TAIL_RE = re.compile(
+    r"\s*(?:原创稿|原创|转载|参与互动|我要评论|发表评论|我要纠错|举报|\(\S{1,6}\)|（\S{1,6}）)\s*$|"
+    r"\s+(?:互动|评论|跟帖|纠错)\s*$"
+)
 _BRACKETS_RE = re.compile(r"^[\[【(（\s]+|[\]】)）\s]+$")
 _PERSON_RE = re.compile(r"^[\u4e00-\u9fff·]{2,5}(?:[ 、，,][\u4e00-\u9fff·]{2,5}){0,3}$")
+# 记者 张三，通讯员 李四 / 记者：张三 — but ``记者：请问，…`` (a question in a transcript) is no byline
 _BYLINE_RE = re.compile(
-    r"(?:记者|通讯员|作者)(?:\s*[:：]\s*|\s+)([\u4e00-\u9fff·]{2,4}(?:[ 、，,][\u4e00-\u9fff·]{2,4}){0,3})"
-    r"(?=$|[\s）)】\]，,。/|])"
+    r"(?:记者|通讯员|作者)(?:\s*[:：]\s*(?P<c>[\u4e00-\u9fff·]{2,4}(?:[ 、，,][\u4e00-\u9fff·]{2,4}){0,3})"
+    r"(?=$|[\s）)】\]/|])|\s+(?P<s>[\u4e00-\u9fff·]{2,4}(?:[ 、，,][\u4e00-\u9fff·]{2,4}){0,3})(?=$|[\s）)】\]，,。/|]))"
 )
 _NOT_NAMES = frozenset(["来源", "编辑", "摄影", "报道", "摄", "通讯员", "记者", "实习生", "责编", "发自", "电"])
 _ORG_SUFFIX_RE = re.compile(r"(?:网|报|社|台|站|刊|中心|新闻|频道|客户端|杂志|日报|晚报|时报|集团|公司|政府|办公室|委员会)$")
 TITLE_WINDOW = 25
+SEGMENT_MIN = 6      # a <title> segment shown on the page is the headline only from this length
+HEADING_LEVELS = 3   # heading_before: container and ancestors searched ...
+HEADING_SIBLINGS = 4  # ... and preceding siblings per level
+_TITLE_TAGS = frozenset(["div", "p", "span", "td", "strong"])
+LABEL_CELL_MAX = 30  # a label cell (发布日期：) and its value cell are short lines
 
 
 @dataclass
@@ -85,6 +95,17 @@ def strip_site_suffix(title: str, site_name: str = "") -> str:
         title = head
 
 
+def _is_logo(el: HtmlElement) -> bool:
+    """A site logo/banner heading (``<h1 class="logo"><a href="/">某某市人民政府</a></h1>``)."""
+    node, depth = el, 0
+    while node is not None and depth < 3:
+        if P.LOGO_ATTR_RE.search(dom.attr_text(node)):
+            return True
+        node, depth = node.getparent(), depth + 1
+    links = [a for a in el.iter("a") if P.HOME_HREF_RE.match((a.get("href") or "").strip())]
+    return bool(links) and sum(len(dom.text_of(a)) for a in links) >= len(dom.text_of(el))
+
+
 def _heading_candidates(root: HtmlElement) -> list[tuple[int, str]]:
     out = []
     for el in root.iter("h1", "h2", "h3", "div", "p", "span", "td", "strong"):
@@ -95,13 +116,75 @@ def _heading_candidates(root: HtmlElement) -> list[tuple[int, str]]:
         else:
             continue
         text = dom.text_of(el)
-        if 4 <= len(text) <= 150:
+        if 4 <= len(text) <= 150 and not _is_logo(el):
             out.append((rank, text))
     return out
 
 
-def find_title(root: HtmlElement, head: Head, selector_text: str = "") -> str:
-    """The headline (not the ``<title>`` with its site suffix)."""
+def _title_segment_on_page(head: Head, page_lines: list[str]) -> str:
+    """The longest ``<title>`` segment that the page also shows as a line of its own.
+
+    Handles ``站名-栏目-标题`` as well as ``标题_站名`` when the headline is in an
+    element without a heading tag or title-like class.
+    """
+    parts = [p.strip() for p in P.TITLE_SPLIT_RE.split(dom.norm_space(head.page_title))]
+    if len(parts) < 2:
+        return ""
+    site = squash(meta(head, "site_name"))
+    # (a 4-character segment is a column name shown in the menu: 新闻动态, 通知公告)
+    segs = {squash(p): p for p in parts if len(squash(p)) >= SEGMENT_MIN and squash(p) != site}
+    shown = {squash(line) for line in page_lines if len(line) <= 150}
+    found = [p for s, p in segs.items() if s in shown]
+    # a segment that reads like a site's name (…人民政府, …网) only when nothing else is shown
+    return max(found, key=lambda p: (not P.SITE_NAME_RE.search(p), len(p))) if found else ""
+
+
+def _best_heading(cands: list[tuple[int, str]]) -> str:
+    """Highest-ranked heading, headline-length ones (8+ characters) before box labels (热点新闻)."""
+    long_ = [c for c in cands if len(squash(c[1])) >= 8]
+    return min(long_ or cands, key=lambda c: c[0])[1]
+
+
+def _title_is_site_name(head: Head) -> bool:
+    """``<title>`` is only the site's name (one segment, the SiteName meta or an organisation's name)."""
+    title = dom.norm_space(head.page_title)
+    if not title or len(P.TITLE_SPLIT_RE.split(title)) > 1:
+        return False
+    site = meta(head, "site_name")
+    return (bool(site) and squash(site) == squash(title)) or bool(P.SITE_NAME_RE.search(title))
+
+
+def heading_before(container: HtmlElement) -> str:
+    """Text of the nearest heading (``h1``–``h6`` or a title-like class) just above the container."""
+    node = container
+    for _ in range(HEADING_LEVELS):
+        if node is None:
+            break
+        for sib in list(node.itersiblings(preceding=True))[:HEADING_SIBLINGS]:
+            if not isinstance(sib.tag, str):
+                continue
+            for el in reversed([sib, *sib.iterdescendants()]):
+                if not isinstance(el.tag, str):
+                    continue
+                if el.tag in P.HEADING_TAGS or (el.tag in _TITLE_TAGS and P.TITLE_ATTR_RE.search(dom.attr_text(el))):
+                    text = dom.text_of(el)  # (a 4-character column label such as 工作动态 is no headline)
+                    if len(squash(text)) >= SEGMENT_MIN and len(text) <= 150 and not _is_logo(el) \
+                            and not P.INFO_LABEL_RE.search(text):
+                        return text
+        node = node.getparent()
+    return ""
+
+
+def find_title(root: HtmlElement, head: Head, selector_text: str = "", page_lines: list[str] | None = None,
+               container: HtmlElement | None = None) -> str:
+    """The headline (not the ``<title>`` with its site suffix).
+
+    Order: selector, ``ArticleTitle`` meta, the longest heading the ``<title>``
+    starts with or contains, a ``<title>`` segment shown on the page as a line,
+    a heading above the article when the ``<title>`` names only the site (or
+    only column and site: ``新闻动态--某学会官网``), the ``<title>`` without its
+    site suffix.
+    """
     if selector_text:
         return dom.norm_space(selector_text)
     article_title = head.metas.get("articletitle", "")
@@ -121,16 +204,30 @@ def find_title(root: HtmlElement, head: Head, selector_text: str = "") -> str:
                 best = key
     if best is not None:
         return best[2]
+    if page_lines:
+        seg = _title_segment_on_page(head, page_lines)
+        if seg:
+            return seg
     site = meta(head, "site_name")
-    for cand in (head.metas.get("og:title", ""), head.metas.get("twitter:title", ""), head.page_title):
-        if cand:
-            return strip_site_suffix(cand, site)
+    stripped = next((strip_site_suffix(c, site) for c in (head.metas.get("og:title", ""),
+                     head.metas.get("twitter:title", ""), head.page_title) if c), "")
+    shown = bool(page_lines) and squash(stripped) in {squash(line) for line in page_lines}
+    if not shown and container is not None:
+        above = heading_before(container)
+        if above:
+            return above
+    if not shown and _title_is_site_name(head):  # every page of the site has the same <title>
+        cands = _heading_candidates(root)
+        if cands:
+            return _best_heading(cands)
+    if stripped:
+        return stripped
     cands = _heading_candidates(root)
-    return min(cands, key=lambda c: c[0])[1] if cands else ""
+    return _best_heading(cands) if cands else ""
 
 
 def title_index(lines: list[str], title: str) -> int:
-    """Index of the page line holding the headline, or -1."""
+    """Index of the page line holding the headline (the last line of a headline split over lines), or -1."""
     t = squash(title)
     if not t:
         return -1
@@ -138,6 +235,16 @@ def title_index(lines: list[str], title: str) -> int:
         s = squash(line)
         if s == t or (t in s and len(s) <= len(t) + 20):
             return i
+    for i, line in enumerate(lines):  # 某某市人民政府办公室<br>关于印发…的通知
+        joined = squash(line)
+        if not joined or not t.startswith(joined):
+            continue
+        for j in range(i + 1, min(i + 4, len(lines))):
+            joined += squash(lines[j])
+            if joined == t:
+                return j
+            if not t.startswith(joined):
+                break
     return -1
 
 
@@ -150,6 +257,21 @@ def _date_from_lines(lines: list[str]) -> DateHit | None:
     return None
 
 
+def _labelled_date(lines: list[str], label_re: re.Pattern[str], last_first: bool = False) -> DateHit | None:
+    """Date on a labelled line, or in the next line when the label stands alone (a table cell)."""
+    order = range(len(lines) - 1, -1, -1) if last_first else range(len(lines))
+    for i in order:
+        line = lines[i]
+        if len(line) <= P.INFO_MAX_LEN and label_re.search(line):
+            hit = parse_date(line)
+            if hit is None and len(line) <= LABEL_CELL_MAX and i + 1 < len(lines) \
+                    and len(lines[i + 1]) <= LABEL_CELL_MAX:
+                hit = parse_date(lines[i + 1])
+            if hit:
+                return hit
+    return None
+
+
 def find_date(head: Head, url: str, info_lines: list[str], page_lines: list[str], title: str,
               selector_text: str = "") -> DateHit | None:
     """Publication date: selector, meta, info line near the headline, then URL."""
@@ -157,8 +279,11 @@ def find_date(head: Head, url: str, info_lines: list[str], page_lines: list[str]
     ti = title_index(page_lines, title)
     if ti >= 0:
         window = page_lines[ti + 1: ti + 1 + TITLE_WINDOW]
-        visible = _date_from_lines([ln for ln in window if P.PUBLISH_LABEL_RE.search(ln)]) \
-            or _date_from_lines([ln for ln in window if P.INFO_DATE_LABEL_RE.search(ln)]) \
+        above = page_lines[max(0, ti - TITLE_WINDOW): ti]  # a 信息公开 table above the headline
+        # a 发布时间 label below a long article beats a date quoted in its text
+        visible = _labelled_date(window, P.PUBLISH_LABEL_RE) or _labelled_date(above, P.PUBLISH_LABEL_RE, True) \
+            or _labelled_date(window, P.INFO_DATE_LABEL_RE) \
+            or _labelled_date(page_lines[ti + 1 + TITLE_WINDOW:], P.PUBLISH_LABEL_RE) \
             or _date_from_lines(window) or _date_from_lines(page_lines[max(0, ti - 4): ti])
     if visible is None:
         visible = _date_from_lines(info_lines)
@@ -221,8 +346,9 @@ def find_author(head: Head, info_lines: list[str], body_lines: list[str],
     for line in body_lines[:2] + body_lines[-2:]:
         if len(line) <= 60:
             m = _BYLINE_RE.search(line)
-            if m and _names(m.group(1)):
-                return _names(m.group(1))
+            name = _names(m.group("c") or m.group("s")) if m else ""
+            if name:
+                return name
     a = meta(head, "author")
     site = meta(head, "site_name") + " " + head.page_title
     if a and _PERSON_RE.match(a) and a not in site and not _ORG_SUFFIX_RE.search(a):

@@ -20,9 +20,8 @@ CMS_CONTAINERS: tuple[tuple[str, str], ...] = (
     ("TRS_Editor", ".TRS_Editor"),           # TRS WCM rich-text body
     ("TRS_UEDITOR", ".TRS_UEDITOR"),         # TRS WCM with UEditor
     ("UCAP-CONTENT", "#UCAP-CONTENT"),       # 开普云 UCAP (gov.cn and many ministries)
-    ("wip_art_con", ".wip_art_con"),         # Hanweb JCMS article body
+    ("wip_art_con", ".wip_art_con"),         # Hanweb JCMS template of the Shandong government site cluster
     ("zoom", "#zoom, #Zoom"),                # Hanweb / many gov portals
-    ("news-body", "#news-body"),             # dzwww.com
     ("js_content", "#js_content"),           # WeChat articles reposted by gov sites
 )
 # CMS that mark the article body with comments (tried after CMS_CONTAINERS):
@@ -36,16 +35,19 @@ COMMENT_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
                             re.DOTALL | re.IGNORECASE)),
 )
 
-# class/id fragments typical of article bodies (bonus in the density fallback)
-HINT_ATTR_RE = re.compile(
-    r"article[-_]?(content|body|con|text)|content[-_]?(article|text|main|body)|"
-    r"\b(article|content|main[-_]?content|detail|text|zw|zhengwen|neirong|zwnr|art_con|"
-    r"xxgkcont|wz_zhuti|newscon\w*|endtext|post_text|box_con|left_zw)\b",
-    re.IGNORECASE,
+# class/id names typical of article bodies (bonus in the density fallback).  Names
+# are split into words at ``-``/``_``/digits/camelCase (``article-con`` →
+# article, con; ``endText`` → end, text) and a word matches when it is a body
+# word (content, con, text, zw 正文, neirong 内容 …), optionally run together with
+# a short prefix (newscon, xxgkcont, maincontent), or article/wenzhang 文章.
+ATTR_WORD_SPLIT_RE = re.compile(r"[^A-Za-z]+|(?<=[a-z])(?=[A-Z])")
+HINT_WORD_RE = re.compile(
+    r"^(?!icon$|context$)(?:[a-z]{0,6}?(?:content|contents|con|cont|text|txt|zw|zwnr|zhengwen|neirong|"
+    r"detail|details)|article|artical|articles|wenzhang|zhuti)$"
 )
 # class/id fragments of boxes that are never article text
 NEGATIVE_ATTR_RE = re.compile(
-    r"share|fenxiang|jiathis|bdsharebuttonbox|relat|xgxw|xgwz|xgyd|recommend|tuijian|"
+    r"share|fenxiang|jiathis|bdsharebuttonbox|relat(?!ive)|xgxw|xgwz|xgyd|xiangguan|recommend|tuijian|tjyd|"
     r"comment|pinglun|pager|pagination|fanye|page[-_]?(nav|box|link)|"
     r"print|dayin|font[-_]?size|zihao|fontsize|copyright|banquan|footer|\bfoot\b|"
     r"breadcrumb|crumb|\bposition\b|\blocation\b|weizhi|dqwz|qrcode|erweima|\bewm\b|"
@@ -53,7 +55,16 @@ NEGATIVE_ATTR_RE = re.compile(
     r"editor[-_]?name|zrbj|\bzeren|statement|shengming|disclaimer|\btags?\b|"
     r"keyword|gotop|backtop|go[-_]?top|\bnav\b|navbar|subnav|mianze|\bshare\w*|"
     r"collect|shoucang|\bauthor[-_]?info|\bbottom\b|more[-_]?news|read[-_]?more|"
-    r"commt|gentie|feedback|jubao|uninterest|(?:^|[\s_-])editor(?:$|[\s_-])",
+    r"commt|gentie|feedback|jubao|uninterest|(?:^|[\s_-])editor(?:$|[\s_-])|"
+    r"(?<![a-z])side|(?<!in)(?<!out)side(?:bar|box|nav)?(?![a-z])",
+    re.IGNORECASE,
+)
+# Page regions named by class/id (the pre-HTML5 ``aside``/``footer``): the density
+# fallback never picks a node inside one.  (评论/comment is not here: it also names
+# editorial-commentary columns; it only lowers the score, via NEGATIVE_ATTR_RE.)
+REGION_ATTR_RE = re.compile(
+    r"(?<![a-z])side|(?<!in)(?<!out)side(?:bar|box|nav)?(?![a-z])|footer|\bfoot\b|"
+    r"gentie|relat(?!ive)|xgxw|xgwz|xgyd|xiangguan",
     re.IGNORECASE,
 )
 # Classes that look negative but are article bodies.
@@ -84,7 +95,8 @@ CJK_PUNCT = "，。！？；：、“”‘’（）《》…—"
 SENTENCE_PUNCT_RE = re.compile(r"[，。！？；、]|(?<=[\u4e00-\u9fff])[,;!?](?!\d)")
 MIN_CONTAINER_CHARS = 40          # a CMS container with less text is ignored
 LINK_PENALTY = 1.6                # weight of link text in the density score
-HINT_ATTR_FACTOR = 1.15           # score bonus for article-like class/id names
+LINK_BOX_PENALTY = 0.5           # ... of link text inside a link list (a box prune() removes)
+HINT_ATTR_FACTOR = 1.15           # score bonus for article-like class/id names (innermost only)
 NEGATIVE_ATTR_FACTOR = 0.6        # score malus for widget-like class/id names
 SHORT_TEXT_WEIGHT = 0.25          # weight of text without sentence punctuation
 SHORT_TEXT_LEN = 25               # text nodes this long count fully anyway
@@ -93,7 +105,8 @@ BOX_MAX_PUNCT = 3                 # ... unless it has more sentence punctuation 
 BOX_TAGS = ("div", "ul", "ol", "dl", "table", "section")
 LINK_LINE_SHARE = 0.9              # a line this much inside <a> is a link line
 LINK_LINE_MAX_LEN = 80
-DESCEND_RATIO = 0.97              # a descendant this close to the best score is preferred
+DESCEND_RATIO = 0.97              # a descendant this close to the best score is preferred ...
+DESCEND_MIN_TEXT_SHARE = 0.8      # ... when it keeps this share of the best node's text
 
 # Links to documents (attachments); Hanweb serves them via downfile.jsp?...&showname=
 ATTACHMENT_RE = re.compile(
@@ -118,7 +131,13 @@ META_FIELDS: dict[str, tuple[str, ...]] = {
     "keywords": ("keywords", "keyword"),
     "description": ("description", "og:description"),
 }
-TITLE_SPLIT_RE = re.compile(r"\s*(?:_|\||｜|-{1,2}|－|—{1,2}|–|::)\s*")
+# (a hyphen between digits is part of the headline: 2025-2026学年)
+TITLE_SPLIT_RE = re.compile(r"\s*(?:_|\||｜|(?<!\d)-{1,2}|-{1,2}(?!\d)|－|—{1,2}|–|::)\s*")
+# A <title> that is only an organisation's or a site's name (every page of some sites has it).
+SITE_NAME_RE = re.compile(r"^[^，。！？；,!?;：:]{2,30}(?:人民政府|政府|门户网站|网站|网|局|厅|委员会|办公室|中心)$")
+# Site logos and banners: a heading there is the site name, not the headline.
+LOGO_ATTR_RE = re.compile(r"logo|banner|site[-_]?name|brand", re.IGNORECASE)
+HOME_HREF_RE = re.compile(r"^(?=\S)(?:https?://[^/]+)?(?:\.{0,2}/)*(?:index\.\w{2,5}|default\.\w{2,5})?$", re.IGNORECASE)
 TITLE_ATTR_RE = re.compile(r"title|biaoti|bt\b|headline|tit\b|detail-h", re.IGNORECASE)
 
 DATE_RE = re.compile(
@@ -140,7 +159,8 @@ SOURCE_LABEL_RE = re.compile(
     r"(?:信息来源|文章来源|稿件来源|新闻来源|来源|来自|出处)\s*[:：]\s*"
     r"([^\s|｜<>:：【】\[\]]{2,40}(?:\s[^\s|｜<>:：【】\[\]]{2,20})?)"
 )
-AUTHOR_LABEL_RE = re.compile(r"(?:^|(?<=[\s【\[(（|｜]))(?:作者|记者|撰稿|通讯员)\s*[:：]\s*([\u4e00-\u9fff·、，, ]{2,30}?)(?=$|\s{2,}|[^\u4e00-\u9fff·、，, ]|\s*(?:来源|编辑|责编|发布|时间|日期|浏览|点击|阅读|字号|访问))(?![？?。！!，,])")
+# (a name never ends in a comma: ``记者：请问，2026年…？`` is a question, not a byline)
+AUTHOR_LABEL_RE = re.compile(r"(?:^|(?<=[\s【\[(（|｜]))(?:作者|记者|撰稿|通讯员)\s*[:：]\s*([\u4e00-\u9fff·、，, ]{2,30}?)(?<![，,、])(?=$|\s{2,}|[^\u4e00-\u9fff·、，, ]|\s*(?:来源|编辑|责编|发布|时间|日期|浏览|点击|阅读|字号|访问))(?![？?。！!，,])")
 SOURCE_STOP_RE = re.compile(
     r"\s*(?:发布时间|发布日期|时间|日期|作者|记者|编辑|责任编辑|浏览|阅读|点击|访问量|字号|分享|打印|"
     r"(?:19|20)\d{2}[-/.年])"
@@ -203,8 +223,12 @@ CREDIT_LINE_RE = re.compile(
     r"(?:\s*[、，,｜|/]?\s*(?:" + CREDIT_LABELS + r"\s*)?[\u4e00-\u9fff]{2,4})*\s*[\]】)）]?\s*$)"
 )
 CREDIT_MAX_LEN = 80
+_CREDIT_NAMES = r"[\u4e00-\u9fff·]{2,4}(?:\s*[、，,/|｜]?\s*(?:" + CREDIT_LABELS + r"\s*[:：]?\s*)?[\u4e00-\u9fff·]{2,4}){0,5}"
 CREDIT_TAIL_RE = re.compile(
-    r"[\[【(（]\s*(?:[^\]】)）\n]{0,20}\s)?" + CREDIT_LABELS + r"\s*[:：][^\]】)）\n]{0,40}[\]】)）]\s*$"
+    # bracketed: （责任编辑：周雁） / （编辑 赵强 审核 孙立）
+    r"[\[【(（]\s*(?:[^\]】)）\n]{0,20}\s)?" + CREDIT_LABELS + r"(?:\s*[:：]|\s)[^\]】)）\n]{0,40}[\]】)）]\s*$|"
+    # bare, after the last sentence (a credit span on the same line): …一片。责任编辑：王晓燕
+    r"(?<=[。！？!?”」』])\s*(?:" + EDITOR_LABELS + "|" + CREDIT_LABELS + r")\s*[:：]\s*" + _CREDIT_NAMES + r"\s*$"
 )
 CREDIT_NAME_RE = re.compile(CREDIT_LABELS + r"\s*[:：]?\s*([^:：\]】)）\[【(（]+)")
 NAME_SPLIT_RE = re.compile(r"[、，,/;；|｜\s]+")
@@ -243,5 +267,7 @@ DATE_LED_LABEL_RE = re.compile(r"来源|作者|编辑|发布|浏览|阅读|点�
 # Headline deck at the top of the content: subtitle lines are short and unpunctuated.
 DECK_EXTRA_CHARS = 6              # ``…座谈会强调``: words allowed after the repeated headline
 DECK_MAX_SUBTITLES = 3
-DECK_LINE_RE = re.compile(r"^[^。！？；，,.!?;]{2,40}$")
+# (a line ending in a colon is an addressee or a speaker label: 各省、自治区…： / 主持人：)
+DECK_LINE_RE = re.compile(r"^[^。！？；，,.!?;]{2,40}(?<![:：])$")
+SUBTITLE_DASH_RE = re.compile(r"^\s*(?:—{1,2}|-{2}|－{1,2})")
 BYLINE_RE = re.compile(r"记者|通讯员|摄影?|报道|执笔|撰文|编译|作者|^文\s*[/｜|:：]|[电讯]$|^\(|^（|\d{4}|[年月日]")
