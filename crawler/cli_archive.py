@@ -9,6 +9,7 @@ import logging
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -221,7 +222,8 @@ def reprocess(archive: str | None, site: str | None) -> None:
 @click.command()
 @ARCHIVE_OPTION
 @click.option("--port", default=8001, show_default=True)
-def serve(archive: str | None, port: int) -> None:
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+def serve(archive: str | None, port: int, host: str) -> None:
     """Browse the archive in Datasette (pip install 'govpress[serve]').
 
     \b
@@ -229,11 +231,29 @@ def serve(archive: str | None, port: int) -> None:
         govpress serve --port 8001
     """
     path = archive_path(archive)
-    metadata = Path(__file__).parent / "datasette.json"
+    if not Path(path).is_file():
+        raise click.ClickException(f"{path}: no archive here (run a crawl first, or give --archive)")
     exe = shutil.which("datasette")
     if exe is None:
         raise click.ClickException("Datasette is not installed: pip install 'govpress[serve]'")
-    sys.exit(subprocess.call([exe, "serve", path, "--metadata", str(metadata), "--port", str(port)]))
+    with tempfile.TemporaryDirectory() as tmp:
+        meta = Path(tmp) / "metadata.json"
+        meta.write_text(json.dumps(datasette_metadata(Path(path).stem), ensure_ascii=False), "utf-8")
+        sys.exit(subprocess.call([exe, "serve", path, "--metadata", str(meta), "--plugins-dir",
+                                  str(DATASETTE / "plugins"), "--host", host, "--port", str(port)]))
+
+
+DATASETTE = Path(__file__).parent / "datasette"
+
+
+def datasette_metadata(database: str) -> dict[str, Any]:
+    """govpress's Datasette metadata (descriptions, canned queries) for the database ``database``.
+
+    ``metadata.json`` keeps it under ``"*"``; Datasette names a database after its file stem.
+    """
+    meta: dict[str, Any] = json.loads((DATASETTE / "metadata.json").read_text("utf-8"))
+    meta["databases"] = {database: meta["databases"]["*"]}
+    return meta
 
 
 COMMANDS = [search, export, stats, runs, reprocess, serve]

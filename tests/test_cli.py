@@ -89,3 +89,32 @@ def test_stats_and_runs(crawled) -> None:
     runs = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and {r["site"] for r in runs} >= {"sd_qingdao", "sd_dzwww"}
     assert all(r["status"] == "ok" and r["stats"]["finish_reason"] == "finished" for r in runs)
+
+
+def test_reprocess_reapplies_cleaning_and_records_revisions(tmp_path: Path, monkeypatch) -> None:
+    from archive import Archive
+    from crawler.simulator import Simulator
+    from tests.conftest import crawl
+
+    archive = tmp_path / "a.sqlite"
+    with Simulator() as sim:
+        crawl(sim, archive, ["sd_dzwww"])
+    code, out, _ = run("reprocess", "--archive", str(archive))
+    assert code == 0 and out.strip() == "reprocessed: unchanged 11", out
+
+    import pipelines.cleaning as cleaning
+
+    original = cleaning.extract
+
+    def better(*args, **kwargs):  # stands in for an improved extractor
+        ex = original(*args, **kwargs)
+        ex.body += "\n（本文已由新版清洗规则重新处理）"
+        return ex
+
+    monkeypatch.setattr(cleaning, "extract", better)
+    code, out, _ = run("reprocess", "--archive", str(archive), "--site", "sd_dzwww")
+    assert code == 0 and out.strip() == "reprocessed: updated 11", out
+    reader = Archive(archive)
+    docs = list(reader.documents(site="sd_dzwww"))
+    assert all(d.body.endswith("重新处理）") and d.revision_count == 1 for d in docs)
+    assert all(not reader.revisions(d.canonical_url)[0].body.endswith("重新处理）") for d in docs)
