@@ -18,6 +18,14 @@ BOILERPLATE = re.compile(r"ICP备|公网安备|网站标识码|版权所有|技�
 """Markers that must never survive cleaning; a hit is counted and checked by the monitors."""
 
 
+ATTACHMENT_LINE = re.compile(r"^\s*(?:相关)?附件(?:下载)?\s*\d*\s*[:：]|\.(?:pdf|docx?|xlsx?|zip|rar|wps|ofd)\s*$", re.I)
+
+
+def prose_chars(body: str) -> int:
+    """Characters of article text, not counting attachment lines (附件：….pdf)."""
+    return sum(len(line.strip()) for line in body.split("\n") if not ATTACHMENT_LINE.search(line))
+
+
 def clean(item: ArticleItem, selectors: ArticleSelectors | None = None,
           encoding: str | None = None) -> ArticleItem:
     """Fill ``item``'s content fields from its raw HTML (shared with ``govpress reprocess``)."""
@@ -50,11 +58,12 @@ class CleaningPipeline:
             return item
         site = getattr(self.crawler.spider, "site", None)
         clean(item, site.selectors if site else None, (site.encoding or None) if site else None)
-        if len(item.body) < self.min_chars and not (item.attachments or item.images):
+        prose = prose_chars(item.body)
+        if prose < self.min_chars and not (item.attachments or item.images):
             self.stats.inc_value("cleaning/too_short")
-            raise DropItem(f"{item.site}: no article text ({len(item.body)} chars): {item.url}")
-        if len(item.body) < self.min_chars:
-            item.flags.append("no_text")
+            raise DropItem(f"{item.site}: no article text ({prose} chars): {item.url}")
+        if prose < self.min_chars:
+            item.flags.append("no_text")  # image-only or attachment-only: kept, flagged
         if not item.title:
             item.flags.append("no_title")
             logger.error("%s: no headline found: %s", item.site, item.url)
