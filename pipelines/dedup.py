@@ -53,7 +53,12 @@ class Deduplicator:
         for cand in self.reader.near_candidates(item.minhash_keys):
             if cand.canonical_url == item.canonical_url or not cand.signature:
                 continue
-            sim = fingerprint.similarity(sig, fingerprint.signature_from_bytes(cand.signature))
+            try:
+                other = fingerprint.signature_from_bytes(cand.signature)
+            except ValueError:  # a signature from another MinHash configuration
+                logger.debug("skipping candidate %s: incompatible signature", cand.canonical_url)
+                continue
+            sim = fingerprint.similarity(sig, other)
             if sim > best_sim:
                 best, best_sim = cand, sim
         if best is None or best_sim < fingerprint.NEAR_THRESHOLD:

@@ -45,7 +45,7 @@ def test_twenty_random_kills_lose_nothing_committed(tmp_path: Path) -> None:
             proc.wait(timeout=30)
             after = snapshot(archive)  # also asserts PRAGMA integrity_check == ok
             assert set(before) <= set(after), f"kill {i}: documents lost"
-        runs = crawl(sim, archive, None, INCREMENTAL_REFRESH=True)
+        runs = crawl(sim, archive, None, INCREMENTAL_REFRESH=True, INCREMENTAL_FULL=True)
     assert {r["status"] for r in runs} == {"ok"}
     reader = Archive(archive)
     for article in sim.articles():
