@@ -1,0 +1,21 @@
+"""The archive: SQLite schema, writes (``archive.store``) and the read API (``Archive``).
+
+This package is the only code in govpress that writes SQL.  It imports nothing
+from ``crawler`` or ``pipelines``; records are mappings or duck-typed objects.
+"""
+
+from __future__ import annotations
+
+from archive import store
+from archive.db import open_archive
+from archive.errors import ArchiveError, SchemaTooNewError, SearchQueryError
+from archive.models import (
+    Candidate, Document, Known, RawPage, Revision, Run, SaveResult, SearchHit, SiteStats,
+)
+from archive.read import Archive
+
+__all__ = [
+    "open_archive", "Archive", "store", "ArchiveError", "SchemaTooNewError", "SearchQueryError",
+    "Candidate", "Document", "Known", "RawPage", "Revision", "Run", "SaveResult", "SearchHit",
+    "SiteStats",
+]

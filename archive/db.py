@@ -1,0 +1,158 @@
+"""Opening an archive: connection settings, error translation and write transactions."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+from sqlite_utils import Database
+
+from archive.errors import ArchiveError
+
+logger = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 30_000
+WRITER_CACHE_KIB = 65_536
+_PATH_ATTR = "archive_path"
+
+_PROBLEMS = (
+    ("file is not a database", "not a SQLite database"),
+    ("file is encrypted", "not a SQLite database"),
+    ("database disk image is malformed", "database file is corrupt (malformed disk image)"),
+    ("database or disk is full", "disk full (database or disk is full)"),
+    ("attempt to write a readonly database", "not writable (read-only file or directory)"),
+    ("unable to open database file", "cannot open the database file (missing or not permitted)"),
+    ("database is locked", "locked by another writer (busy timeout of 30s expired)"),
+    ("disk i/o error", "disk I/O error"),
+)
+
+
+def now_iso() -> str:
+    """Current UTC time as ISO 8601 with seconds, like ``ArticleItem.fetched_at``."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def archive_label(db: Database) -> str:
+    """The archive's path for messages (``<memory>`` for in-memory databases)."""
+    return getattr(db, _PATH_ATTR, None) or "<archive>"
+
+
+def describe(path: str | Path, exc: BaseException) -> str:
+    """One-line ``<file>: <problem>`` message for an sqlite3 or OS error."""
+    text = " ".join(str(exc).split())
+    low = text.lower()
+    for needle, problem in _PROBLEMS:
+        if needle in low:
+            return f"{path}: {problem}"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{path}: {exc.strerror}"
+    return f"{path}: {type(exc).__name__}: {text}"
+
+
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+        return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    return sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+
+
+def _check_path(path: Path, readonly: bool) -> None:
+    if path.is_dir():
+        raise ArchiveError(f"{path}: is a directory, not an archive file")
+    if readonly:
+        if not path.exists():
+            raise ArchiveError(f"{path}: archive does not exist")
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ArchiveError(f"{path}: cannot create directory {path.parent}: {exc.strerror or exc}") from None
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ArchiveError(f"{path}: not writable (permission denied)")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise ArchiveError(f"{path}: not writable (directory {path.parent} is not writable)")
+
+
+def open_archive(path: str | Path, *, readonly: bool = False) -> Database:
+    """Open (creating and migrating when writable) the archive at ``path``.
+
+    Writable archives use WAL, ``synchronous=NORMAL``, foreign keys and a 30 s busy
+    timeout, and get every pending migration.  Read-only archives are never
+    written; they must already be migrated to exactly this code's schema.
+    """
+    from archive.schema import check_schema, migrate
+
+    path = Path(path)
+    _check_path(path, readonly)
+    conn: sqlite3.Connection | None = None
+    try:
+        conn = _connect(path, readonly)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        # The first statement that reads the header: a non-SQLite file fails here.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        if readonly:
+            conn.execute("PRAGMA query_only = ON")
+        else:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise ArchiveError(f"{path}: cannot switch to WAL journal mode (got {mode})")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+        db = Database(conn, execute_plugins=False)
+        setattr(db, _PATH_ATTR, str(path))
+        if readonly:
+            check_schema(db)
+        else:
+            migrate(db)
+        return db
+    except ArchiveError:
+        if conn is not None:
+            conn.close()
+        raise
+    except (sqlite3.Error, OSError) as exc:
+        if conn is not None:
+            conn.close()
+        raise ArchiveError(describe(path, exc)) from exc
+
+
+@contextmanager
+def transaction(db: Database) -> Iterator[sqlite3.Connection]:
+    """One write transaction (``BEGIN IMMEDIATE``); nested use becomes a savepoint.
+
+    SQLite errors (disk full, locked, read-only...) become ``ArchiveError`` after
+    the rollback, so a failed or interrupted save leaves the archive as it was.
+    """
+    conn = db.conn
+    label = archive_label(db)
+    if conn.in_transaction:
+        conn.execute("SAVEPOINT archive_nested")
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK TO archive_nested")
+                conn.execute("RELEASE archive_nested")
+            raise
+        else:
+            conn.execute("RELEASE archive_nested")
+        return
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error as exc:
+        raise ArchiveError(describe(label, exc)) from exc
+    try:
+        yield conn
+        conn.commit()
+    except BaseException as exc:
+        if conn.in_transaction:
+            conn.rollback()
+        if isinstance(exc, sqlite3.Error):
+            raise ArchiveError(describe(label, exc)) from exc
+        raise

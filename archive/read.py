@@ -1,0 +1,317 @@
+"""Read API: plain frozen dataclasses out, never sqlite rows.
+
+``Archive(path)`` opens the file read-only (``mode=ro``, ``query_only``): it never
+migrates and never writes, so it is safe next to a running crawl.  Each query
+runs in its own WAL snapshot and sees only committed documents.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from archive.db import archive_label, describe, open_archive
+from archive.errors import ArchiveError
+from archive.models import (
+    DOCUMENT_COLUMNS, RUN_COLUMNS, Candidate, Document, Known, RawPage, Revision, Run,
+    SearchHit, SiteStats, document_from_row, loads, run_from_row,
+)
+
+logger = logging.getLogger(__name__)
+
+RANK_WINDOW = 20_000
+"""Most recent matches ranked by ``search`` (see its docstring)."""
+CHUNK = 500
+"""Host parameters per ``IN (...)`` batch, far below SQLite's variable limit."""
+
+_DOC_SELECT = "SELECT " + ", ".join(f"d.{c}" for c in DOCUMENT_COLUMNS) + " FROM documents d"
+_RUN_SELECT = "SELECT " + ", ".join(RUN_COLUMNS) + " FROM runs"
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+def _bound(value: str | date | datetime, *, upper: bool) -> tuple[str, str]:
+    """(operator, value) comparing ``published``; a bare date bound includes that whole day."""
+    if isinstance(value, datetime):
+        return ("<=" if upper else ">="), value.isoformat()
+    text = value.isoformat() if isinstance(value, date) else str(value).strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return ("<", (day + timedelta(days=1)).isoformat()) if upper else (">=", text)
+        datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"not an ISO date or datetime: {value!r}") from None
+    return ("<=" if upper else ">="), text
+
+
+def _region_clause(region: str) -> tuple[str, str]:
+    """``440000`` -> every code starting ``44`` (the province); non-numeric codes match exactly."""
+    code = region.strip()
+    if code.isdigit():
+        while code.endswith("00") and len(code) > 2:
+            code = code[:-2]
+        return "d.region_code LIKE ?", code + "%"
+    return "d.region_code = ?", code
+
+
+class Archive:
+    """Read access to an archive; pass a path (opened read-only) or an open ``Database``."""
+
+    def __init__(self, source: str | Path | Database) -> None:
+        if isinstance(source, Database):
+            self.db, self._owned = source, False
+        else:
+            self.db, self._owned = open_archive(source, readonly=True), True
+        self.conn: sqlite3.Connection = self.db.conn
+        self.label = archive_label(self.db)
+
+    def close(self) -> None:
+        if self._owned:
+            self.conn.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _exec(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        try:
+            return self.conn.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise ArchiveError(describe(self.label, exc)) from exc
+
+    def _stream(self, sql: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+        cur = self._exec(sql, params)
+        try:
+            while rows := cur.fetchmany(256):
+                yield from rows
+        except sqlite3.Error as exc:
+            raise ArchiveError(describe(self.label, exc)) from exc
+        finally:
+            cur.close()
+
+    def _docs_by_id(self, ids: Sequence[int]) -> dict[int, Document]:
+        out: dict[int, Document] = {}
+        for chunk in _chunks(list(ids)):
+            for row in self._exec(f"{_DOC_SELECT} WHERE d.id IN ({_marks(len(chunk))})", chunk):
+                out[row[0]] = document_from_row(row)
+        return out
+
+    # -- used by the crawl (incremental + dedup) ---------------------------------------------
+    def known(self, canonical_urls: Iterable[str]) -> dict[str, Known]:
+        """What the archive knows about these canonical URLs (absent ones are left out)."""
+        urls = list(dict.fromkeys(canonical_urls))
+        out: dict[str, Known] = {}
+        for chunk in _chunks(urls):
+            for row in self._exec(
+                "SELECT id, canonical_url, last_seen, first_seen, published, etag, last_modified,"
+                f" body_hash, title FROM documents WHERE canonical_url IN ({_marks(len(chunk))})",
+                chunk,
+            ):
+                out[row[1]] = Known(*row)
+        return out
+
+    def find_hash(self, body_hash: str) -> str | None:
+        """Canonical URL of the first (lowest id) non-duplicate document with this body hash."""
+        row = self._exec(
+            "SELECT canonical_url FROM documents WHERE body_hash = ? AND duplicate_of IS NULL"
+            " ORDER BY id LIMIT 1",
+            (body_hash,),
+        ).fetchone()
+        return row[0] if row else None
+
+    def near_candidates(self, band_keys: Sequence[int], *, limit: int = 50) -> list[Candidate]:
+        """Documents sharing at least one MinHash band key, most shared bands first."""
+        keys = list(dict.fromkeys(int(k) for k in band_keys))
+        shared: Counter[int] = Counter()
+        for chunk in _chunks(keys):
+            for doc_id, n in self._exec(
+                "SELECT document_id, count(*) AS n FROM minhash_bands"
+                f" WHERE band_key IN ({_marks(len(chunk))})"
+                " GROUP BY document_id ORDER BY n DESC, document_id LIMIT ?",
+                (*chunk, limit),
+            ):
+                shared[doc_id] += n
+        top = sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        if not top:
+            return []
+        rows = {
+            r[0]: r
+            for r in self._exec(
+                "SELECT id, canonical_url, site, minhash, cluster_id, published FROM documents"
+                f" WHERE id IN ({_marks(len(top))})",
+                [d for d, _ in top],
+            )
+        }
+        return [
+            Candidate(i, r[1], r[2], r[3] or b"", r[4] if r[4] is not None else i, r[5], n)
+            for i, n in top
+            if (r := rows.get(i)) is not None
+        ]
+
+    # -- documents ----------------------------------------------------------------------------
+    def get(self, url: str) -> Document | None:
+        """A document by canonical URL, or else by URL as fetched."""
+        row = self._exec(f"{_DOC_SELECT} WHERE d.canonical_url = ?", (url,)).fetchone()
+        if row is None:
+            row = self._exec(f"{_DOC_SELECT} WHERE d.url = ? ORDER BY d.id LIMIT 1", (url,)).fetchone()
+        return document_from_row(row) if row else None
+
+    def documents(
+        self, *, site: str | None = None, since: str | date | None = None,
+        until: str | date | None = None, region: str | None = None, limit: int | None = None,
+        include_duplicates: bool = False,
+    ) -> Iterator[Document]:
+        """Stream documents in archive order (id); ``since``/``until`` filter ``published``.
+
+        Without site/date filters this is one table scan.  With them, the matching
+        ids come from the ``(site, published)`` / ``(published)`` indexes (ids only,
+        never bodies, are sorted) and the documents are read in batches.
+        """
+        idx_where, idx_params = self._filters(site=site, since=since, until=until)
+        row_where: list[str] = [] if include_duplicates else ["d.duplicate_of IS NULL"]
+        row_params: list[Any] = []
+        if region:
+            clause, val = _region_clause(region)
+            row_where.append(clause)
+            row_params.append(val)
+        left = None if limit is None else int(limit)
+        if not idx_where:
+            sql = _DOC_SELECT + (" WHERE " + " AND ".join(row_where) if row_where else "")
+            sql += " ORDER BY d.id" + ("" if left is None else " LIMIT ?")
+            for row in self._stream(sql, row_params + ([] if left is None else [left])):
+                yield document_from_row(row)
+            return
+        ids = [r[0] for r in self._exec(
+            f"SELECT d.id FROM documents d WHERE {' AND '.join(idx_where)} ORDER BY d.id", idx_params)]
+        extra = "".join(f" AND {w}" for w in row_where)
+        for chunk in _chunks(ids):
+            for row in self._exec(
+                f"{_DOC_SELECT} WHERE d.id IN ({_marks(len(chunk))}){extra} ORDER BY d.id",
+                [*chunk, *row_params],
+            ):
+                if left is not None:
+                    if left <= 0:
+                        return
+                    left -= 1
+                yield document_from_row(row)
+
+    def _filters(self, *, site: str | None = None, since: Any = None, until: Any = None,
+                 region: str | None = None) -> tuple[list[str], list[Any]]:
+        where: list[str] = []
+        params: list[Any] = []
+        if site:
+            where.append("d.site = ?")
+            params.append(site)
+        if since:
+            op, val = _bound(since, upper=False)
+            where.append(f"d.published {op} ?")
+            params.append(val)
+        if until:
+            op, val = _bound(until, upper=True)
+            where.append(f"d.published {op} ?")
+            params.append(val)
+        if region:
+            clause, val = _region_clause(region)
+            where.append(clause)
+            params.append(val)
+        return where, params
+
+    def search(
+        self, query: str, *, site: str | None = None, since: str | date | None = None,
+        limit: int = 20, mark: tuple[str, str] = ("[", "]"), window: int | None = RANK_WINDOW,
+    ) -> list[SearchHit]:
+        """Full-text search, best bm25 first (syntax and ranking: ``archive.search``)."""
+        from archive.search import search
+
+        return search(self, query, site=site, since=since, limit=limit, mark=mark, window=window)
+
+    def revisions(self, url: str) -> list[Revision]:
+        """Earlier versions of a document, oldest first (revision 0 = as first archived)."""
+        doc = self.get(url)
+        if doc is None:
+            return []
+        return [
+            Revision(*row)
+            for row in self._exec(
+                "SELECT id, document_id, revision, title, body, body_hash, published, fetched_at,"
+                " replaced_at FROM revisions WHERE document_id = ? ORDER BY revision",
+                (doc.id,),
+            )
+        ]
+
+    def cluster(self, document_id: int) -> list[Document]:
+        """Members of the document's cluster, earliest published first (the original)."""
+        row = self._exec("SELECT cluster_id FROM documents WHERE id = ?", (document_id,)).fetchone()
+        if row is None:
+            return []
+        cid = row[0] if row[0] is not None else document_id
+        return [
+            document_from_row(r)
+            for r in self._exec(
+                f"{_DOC_SELECT} WHERE d.cluster_id = ?"
+                " ORDER BY d.published IS NULL, d.published, d.id",
+                (cid,),
+            )
+        ]
+
+    # -- runs, stats, raw pages ---------------------------------------------------------------
+    def runs(self, *, site: str | None = None, limit: int = 50) -> list[Run]:
+        """Crawl runs, newest first."""
+        where, params = ("WHERE site = ?", [site]) if site else ("", [])
+        return [
+            run_from_row(r)
+            for r in self._exec(f"{_RUN_SELECT} {where} ORDER BY id DESC LIMIT ?", (*params, limit))
+        ]
+
+    def stats(self) -> dict[str, SiteStats]:
+        """Per-site counts, documents per publication day and the last (successful) run."""
+        from archive.stats import site_stats
+
+        return site_stats(self)
+
+    def raw_pages(self, *, site: str | None = None, latest: bool = False) -> Iterator[RawPage]:
+        """Stream stored responses (decompressed) for reprocessing, oldest first.
+
+        ``latest=True`` yields only the newest stored page of each document.
+        """
+        where: list[str] = []
+        params: list[Any] = []
+        if site:
+            where.append("r.site = ?")
+            params.append(site)
+        if latest:
+            where.append("r.id = (SELECT max(id) FROM raw_pages WHERE document_id = r.document_id)")
+        for row in self._stream(
+            "SELECT r.id, r.document_id, r.site, r.url, r.canonical_url, r.fetched_at, r.status,"
+            " r.headers, r.encoding, r.content, r.run_id FROM raw_pages r"
+            + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY r.id",
+            params,
+        ):
+            values = list(row)
+            values[7] = loads(values[7], {})
+            values[9] = zlib.decompress(values[9])
+            yield RawPage(*values)
+
+    def count(self, *, include_duplicates: bool = False) -> int:
+        """Number of documents (exact duplicates excluded unless asked)."""
+        where = "" if include_duplicates else " WHERE duplicate_of IS NULL"
+        return int(self._exec(f"SELECT count(*) FROM documents{where}").fetchone()[0])

@@ -1,0 +1,247 @@
+"""Named schema migrations, applied in order and recorded in ``_migrations``.
+
+Each migration is a function ``mNNN_description(db)`` registered with
+``@migration``; it runs inside one transaction together with the row that
+records it, so a crash never leaves a half-applied migration.  Migrations are
+append-only: never edit or rename one that has shipped, add a new one.  An
+archive whose ``_migrations`` names a migration this code does not know was
+written by a newer govpress and is refused (``SchemaTooNewError``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from archive.db import archive_label, now_iso, transaction
+from archive.errors import ArchiveError, SchemaTooNewError
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    fn: Callable[[Database], None]
+
+
+MIGRATIONS: list[Migration] = []
+
+
+def migration(fn: Callable[[Database], None]) -> Callable[[Database], None]:
+    """Register ``fn`` as the next migration; its ``__name__`` is the recorded name."""
+    if any(m.name == fn.__name__ for m in MIGRATIONS):
+        raise ValueError(f"duplicate migration name {fn.__name__}")
+    MIGRATIONS.append(Migration(fn.__name__, fn))
+    return fn
+
+
+def _run(db: Database, statements: list[str]) -> None:
+    # Not executescript(): it would COMMIT the migration's open transaction.
+    for sql in statements:
+        db.conn.execute(sql)
+
+
+@migration
+def m001_initial(db: Database) -> None:
+    """Sites, runs, documents, revisions, raw pages, MinHash bands and the bigram FTS index."""
+    _run(db, [
+        """CREATE TABLE sites (
+            slug TEXT PRIMARY KEY,
+            name TEXT NOT NULL DEFAULT '',
+            cms TEXT NOT NULL DEFAULT '',
+            province TEXT NOT NULL DEFAULT '',
+            city TEXT NOT NULL DEFAULT '',
+            region_code TEXT NOT NULL DEFAULT '',
+            definition_path TEXT NOT NULL DEFAULT '',
+            allowed_domains TEXT NOT NULL DEFAULT '[]',
+            updated_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            site TEXT NOT NULL,
+            trigger TEXT NOT NULL,
+            pid INTEGER,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL DEFAULT 'running',
+            pages INTEGER NOT NULL DEFAULT 0,
+            new INTEGER NOT NULL DEFAULT 0,
+            updated INTEGER NOT NULL DEFAULT 0,
+            unchanged INTEGER NOT NULL DEFAULT 0,
+            duplicate INTEGER NOT NULL DEFAULT 0,
+            errors INTEGER NOT NULL DEFAULT 0,
+            error TEXT NOT NULL DEFAULT '',
+            stats TEXT NOT NULL DEFAULT '{}'
+        )""",
+        "CREATE INDEX idx_runs_site ON runs(site, id)",
+        # Small columns first, body and blobs last: filters and joins never read
+        # the overflow pages that hold a long body.
+        """CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            canonical_url TEXT NOT NULL UNIQUE,
+            url TEXT NOT NULL,
+            site TEXT NOT NULL,
+            region_code TEXT NOT NULL DEFAULT '',
+            column_name TEXT NOT NULL DEFAULT '',
+            column_meta TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL DEFAULT '',
+            published TEXT,
+            published_raw TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            author TEXT NOT NULL DEFAULT '',
+            editors TEXT NOT NULL DEFAULT '[]',
+            site_name TEXT NOT NULL DEFAULT '',
+            keywords TEXT NOT NULL DEFAULT '',
+            description TEXT NOT NULL DEFAULT '',
+            body_hash TEXT NOT NULL DEFAULT '',
+            cluster_id INTEGER,
+            duplicate_of INTEGER REFERENCES documents(id),
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            http_status INTEGER,
+            etag TEXT,
+            last_modified TEXT,
+            revision_count INTEGER NOT NULL DEFAULT 0,
+            language TEXT NOT NULL DEFAULT '',
+            encoding TEXT NOT NULL DEFAULT '',
+            replacement_chars INTEGER NOT NULL DEFAULT 0,
+            extraction_method TEXT NOT NULL DEFAULT '',
+            flags TEXT NOT NULL DEFAULT '[]',
+            attachments TEXT NOT NULL DEFAULT '[]',
+            images TEXT NOT NULL DEFAULT '[]',
+            run_id INTEGER,
+            body TEXT NOT NULL DEFAULT '',
+            minhash BLOB,
+            band_keys BLOB
+        )""",
+        "CREATE INDEX idx_documents_site_published ON documents(site, published)",
+        "CREATE INDEX idx_documents_published ON documents(published)",
+        "CREATE INDEX idx_documents_body_hash ON documents(body_hash)",
+        "CREATE INDEX idx_documents_cluster ON documents(cluster_id)",
+        "CREATE INDEX idx_documents_url ON documents(url)",
+        """CREATE TABLE revisions (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            revision INTEGER NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            body TEXT NOT NULL DEFAULT '',
+            body_hash TEXT NOT NULL DEFAULT '',
+            published TEXT,
+            fetched_at TEXT NOT NULL,
+            replaced_at TEXT NOT NULL,
+            UNIQUE (document_id, revision)
+        )""",
+        """CREATE TABLE raw_pages (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            site TEXT NOT NULL,
+            url TEXT NOT NULL,
+            canonical_url TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            status INTEGER,
+            headers TEXT NOT NULL DEFAULT '{}',
+            encoding TEXT NOT NULL DEFAULT '',
+            run_id INTEGER,
+            content BLOB NOT NULL
+        )""",
+        "CREATE INDEX idx_raw_pages_document ON raw_pages(document_id)",
+        "CREATE INDEX idx_raw_pages_site ON raw_pages(site)",
+        """CREATE TABLE minhash_bands (
+            band_key INTEGER NOT NULL,
+            document_id INTEGER NOT NULL,
+            PRIMARY KEY (band_key, document_id)
+        ) WITHOUT ROWID""",
+        # Contentless: the indexed text is bigram tokens (see archive/fts.py),
+        # the real text lives in documents; rowid = documents.id.  meta holds a
+        # site token and a publication-month token for cheap search filters.
+        """CREATE VIRTUAL TABLE documents_fts USING fts5(
+            title, body, meta, content='', tokenize='ascii', detail=full
+        )""",
+        # For ad-hoc ``ORDER BY rank`` in sqlite3/Datasette; Archive.search calls bm25() itself.
+        "INSERT INTO documents_fts(documents_fts, rank) VALUES ('rank', 'bm25(5.0, 1.0, 0.0)')",
+    ])
+
+
+def known_names() -> list[str]:
+    return [m.name for m in MIGRATIONS]
+
+
+def _has_table(db: Database, name: str) -> bool:
+    row = db.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    ).fetchone()
+    return row is not None
+
+
+def applied_names(db: Database) -> list[str]:
+    """Names recorded in ``_migrations`` (empty when the table does not exist)."""
+    if not _has_table(db, "_migrations"):
+        return []
+    return [r[0] for r in db.conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
+
+
+def _refuse_unknown(db: Database, applied: list[str]) -> None:
+    unknown = [n for n in applied if n not in known_names()]
+    if unknown:
+        raise SchemaTooNewError(
+            f"{archive_label(db)}: archive has migration {', '.join(unknown)} unknown to this "
+            "govpress (written by a newer version); upgrade govpress to open it"
+        )
+
+
+def check_schema(db: Database) -> None:
+    """For read-only use: the archive must hold exactly the known migrations."""
+    label = archive_label(db)
+    if not _has_table(db, "_migrations"):
+        raise ArchiveError(f"{label}: not a govpress archive (no _migrations table)")
+    applied = applied_names(db)
+    _refuse_unknown(db, applied)
+    pending = [n for n in known_names() if n not in applied]
+    if pending:
+        raise ArchiveError(
+            f"{label}: archive needs migration {', '.join(pending)}; "
+            "open it read-write once (any govpress write command) to upgrade it"
+        )
+
+
+def migrate(db: Database) -> list[str]:
+    """Apply pending migrations, each in its own transaction; returns the names applied."""
+    label = archive_label(db)
+    if not _has_table(db, "_migrations"):
+        others = [
+            r[0]
+            for r in db.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        if others:
+            raise ArchiveError(
+                f"{label}: not a govpress archive (SQLite file with other tables, no _migrations)"
+            )
+        with transaction(db) as conn:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS _migrations ("
+                "name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+    applied = applied_names(db)
+    _refuse_unknown(db, applied)
+    done: list[str] = []
+    for m in MIGRATIONS:
+        if m.name in applied:
+            continue
+        with transaction(db) as conn:
+            # Re-read inside the write lock: another process may have applied it.
+            if conn.execute("SELECT 1 FROM _migrations WHERE name = ?", (m.name,)).fetchone():
+                continue
+            logger.info("%s: applying migration %s", label, m.name)
+            m.fn(db)
+            conn.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (m.name, now_iso())
+            )
+            done.append(m.name)
+    return done

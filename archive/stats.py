@@ -1,0 +1,61 @@
+"""``Archive.stats``: per-site document counts, documents per day, last runs."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from archive.models import RUN_COLUMNS, SiteStats, run_from_row
+
+if TYPE_CHECKING:
+    from archive.read import Archive
+
+logger = logging.getLogger(__name__)
+
+_RUN_SELECT = "SELECT " + ", ".join(RUN_COLUMNS) + " FROM runs"
+
+
+def site_stats(reader: Archive) -> dict[str, SiteStats]:
+    """One ``SiteStats`` per site known from documents, sites or runs, by slug."""
+    ex = reader._exec
+    names = dict(ex("SELECT slug, name FROM sites").fetchall())
+    acc: dict[str, dict[str, Any]] = {}
+
+    def entry(site: str) -> dict[str, Any]:
+        return acc.setdefault(site, {"documents": 0, "duplicates": 0, "revisions": 0,
+                                     "first": None, "last": None, "seen": None, "per_day": {}})
+
+    for site, day, n, dups, seen in ex(
+        "SELECT site, substr(published, 1, 10) AS day, count(*), "
+        "sum(duplicate_of IS NOT NULL), max(last_seen) FROM documents GROUP BY site, day"
+    ):
+        e = entry(site)
+        e["documents"] += n - dups
+        e["duplicates"] += dups
+        if day and n - dups:
+            e["per_day"][day] = n - dups
+        e["seen"] = max(filter(None, (e["seen"], seen)), default=None)
+    for site, first, last in ex(
+        "SELECT site, min(published), max(published) FROM documents GROUP BY site"
+    ):
+        entry(site).update(first=first, last=last)
+    for site, n in ex(
+        "SELECT d.site, count(*) FROM revisions r JOIN documents d ON d.id = r.document_id"
+        " GROUP BY d.site"
+    ):
+        entry(site)["revisions"] = n
+    last_run = {r.site: r for r in map(run_from_row, ex(
+        f"{_RUN_SELECT} WHERE id IN (SELECT max(id) FROM runs GROUP BY site)"))}
+    last_ok = {r.site: r for r in map(run_from_row, ex(
+        f"{_RUN_SELECT} WHERE id IN (SELECT max(id) FROM runs WHERE status = 'ok' GROUP BY site)"))}
+    for site in (*names, *last_run):
+        entry(site)
+    return {
+        site: SiteStats(
+            site=site, name=names.get(site, ""), documents=e["documents"],
+            duplicates=e["duplicates"], revisions=e["revisions"], first_published=e["first"],
+            last_published=e["last"], last_seen=e["seen"], per_day=dict(sorted(e["per_day"].items())),
+            last_run=last_run.get(site), last_success=last_ok.get(site),
+        )
+        for site, e in sorted(acc.items())
+    }

@@ -1,0 +1,125 @@
+"""Writes: sites, runs and documents.  Each public function is one transaction.
+
+``save_document`` decides the outcome (new / duplicate / unchanged / updated) and
+writes it in the same transaction, so a crash or a kill never leaves a document
+half-written.  Records may be mappings or objects (e.g. ``ArticleItem``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlite_utils import Database
+
+from archive import fts
+from archive.db import now_iso, transaction
+from archive.errors import ArchiveError
+from archive.models import SaveResult
+from archive.save import as_dict, save_record, to_json
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "SaveResult", "upsert_site", "start_run", "finish_run", "save_document",
+    "save_documents", "touch_document", "optimize", "TRIGGERS", "STATUSES", "COUNT_KEYS",
+]
+
+TRIGGERS = frozenset({"manual", "cron", "scheduler", "demo"})
+STATUSES = frozenset({"ok", "partial", "failed", "skipped", "interrupted", "running", "blocked"})
+COUNT_KEYS = ("pages", "new", "updated", "unchanged", "duplicate", "errors")
+
+
+# -- sites and runs --------------------------------------------------------------------------
+def upsert_site(db: Database, site: Any) -> None:
+    """Insert or update a site from a ``SiteDefinition``-like object or mapping."""
+    s = as_dict(site)
+    row = (
+        s["slug"], s.get("name") or "", s.get("cms") or "", s.get("province") or "",
+        s.get("city") or "", s.get("region_code") or "", str(s.get("path") or ""),
+        to_json(list(s.get("allowed_domains") or ()), []), now_iso(),
+    )
+    with transaction(db) as conn:
+        conn.execute(
+            """INSERT INTO sites (slug, name, cms, province, city, region_code,
+                                  definition_path, allowed_domains, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (slug) DO UPDATE SET
+                 name = excluded.name, cms = excluded.cms, province = excluded.province,
+                 city = excluded.city, region_code = excluded.region_code,
+                 definition_path = excluded.definition_path,
+                 allowed_domains = excluded.allowed_domains, updated_at = excluded.updated_at""",
+            row,
+        )
+
+
+def start_run(db: Database, site: str, *, trigger: str, pid: int, started_at: str | None = None) -> int:
+    """Record a crawl run as ``running``; returns its id."""
+    if trigger not in TRIGGERS:
+        raise ValueError(f"run trigger must be one of {sorted(TRIGGERS)}, got {trigger!r}")
+    with transaction(db) as conn:
+        cur = conn.execute(
+            "INSERT INTO runs (site, trigger, pid, started_at, status) VALUES (?, ?, ?, ?, 'running')",
+            (site, trigger, pid, started_at or now_iso()),
+        )
+        return int(cur.lastrowid)
+
+
+def finish_run(
+    db: Database, run_id: int, *, status: str, counts: Mapping[str, int], stats: Mapping[str, Any],
+    error: str = "", finished_at: str | None = None,
+) -> None:
+    """Close a run: status, the six counters, free-form stats and the error text."""
+    if status not in STATUSES:
+        raise ValueError(f"run status must be one of {sorted(STATUSES)}, got {status!r}")
+    extra = {k: v for k, v in counts.items() if k not in COUNT_KEYS}
+    all_stats = dict(stats)
+    if extra:
+        all_stats.setdefault("counts", {}).update(extra)
+    values = [int(counts.get(k, 0) or 0) for k in COUNT_KEYS]
+    with transaction(db) as conn:
+        cur = conn.execute(
+            f"""UPDATE runs SET status = ?, finished_at = ?, error = ?, stats = ?,
+                {", ".join(f"{k} = ?" for k in COUNT_KEYS)} WHERE id = ?""",
+            (status, finished_at or now_iso(), error or "", to_json(all_stats, {}), *values, run_id),
+        )
+        if cur.rowcount == 0:
+            raise ArchiveError(f"run {run_id} does not exist")
+
+
+def save_document(db: Database, rec: Any, *, run_id: int | None = None) -> SaveResult:
+    """Archive one fetched article (an ``ArticleItem`` or mapping) in one transaction."""
+    r = as_dict(rec)
+    with transaction(db) as conn:
+        return save_record(conn, r, run_id)
+
+
+def save_documents(db: Database, recs: Iterable[Any], *, run_id: int | None = None) -> list[SaveResult]:
+    """Bulk path: ``save_document`` semantics for many records in ONE transaction.
+
+    Used by imports and ``bench/archive_scale.py``; the crawl saves one at a time.
+    """
+    with transaction(db) as conn:
+        return [save_record(conn, as_dict(rec), run_id) for rec in recs]
+
+
+def touch_document(
+    db: Database, canonical_url: str, *, seen_at: str, etag: str | None = None,
+    last_modified: str | None = None,
+) -> bool:
+    """Record an unchanged re-fetch (or a 304): ``last_seen`` and validators only."""
+    with transaction(db) as conn:
+        cur = conn.execute(
+            """UPDATE documents SET last_seen = max(last_seen, ?), etag = coalesce(?, etag),
+                      last_modified = coalesce(?, last_modified) WHERE canonical_url = ?""",
+            (seen_at, etag, last_modified, canonical_url),
+        )
+        return cur.rowcount > 0
+
+
+def optimize(db: Database) -> None:
+    """After a bulk load: merge FTS segments and refresh planner statistics."""
+    with transaction(db) as conn:
+        fts.optimize(conn)
+    db.conn.execute("PRAGMA optimize")
