@@ -104,3 +104,49 @@ def test_schedule_list_prints_each_sites_next_run() -> None:
     lines = result.stdout.splitlines()
     assert {line.split()[0] for line in lines} >= {"sd_province", "sd_jinan", "sd_qingdao", "sd_dzwww"}
     assert all(" next 20" in line for line in lines)
+
+
+def test_sigterm_stops_a_crawl_cleanly_and_records_it_interrupted(tmp_path: Path) -> None:
+    archive = tmp_path / "a.sqlite"
+    with Simulator() as sim:
+        sim.set_fault("www.qingdao.gov.cn", "*", "delay", seconds=0.3)
+        proc = subprocess.Popen(govpress_args(sim, archive, "crawl", "sd_qingdao"),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert wait_for(lambda: any("/t20" in r.path for r in sim.requests), timeout=120)
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=120)
+    assert code != 0
+    run = Archive(archive).runs(site="sd_qingdao")[0]
+    assert run.status == "interrupted" and run.finished_at
+
+
+def test_a_failed_check_is_posted_to_the_webhook(tmp_path: Path) -> None:
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    received: list[dict] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    archive = tmp_path / "a.sqlite"
+    try:
+        with Simulator() as sim:
+            # Every list page of Jinan loses its rows: a layout change the checks must catch.
+            sim.set_fault("www.jinan.gov.cn", "*", "big", size=2000)
+            runs = crawl(sim, archive, ["sd_jinan"],
+                         MONITOR_WEBHOOK_URL=f"http://127.0.0.1:{server.server_port}/hook")
+    finally:
+        server.shutdown()
+    assert runs[0]["status"] == "partial" and "checks failed" in runs[0]["error"]
+    assert received and received[0]["site"] == "sd_jinan"
+    assert any("list page" in f for f in received[0]["failed"])

@@ -44,7 +44,6 @@ class ProgressExtension:
         for handler, signal in (
             (self.opened, signals.spider_opened), (self.closed, signals.spider_closed),
             (self.page, signals.response_received), (self.item, signals.item_scraped),
-            (self.error, signals.spider_error),
         ):
             crawler.signals.connect(handler, signal=signal)
 
@@ -53,6 +52,10 @@ class ProgressExtension:
         return cls(crawler)
 
     def _update(self, **fields: Any) -> None:
+        # Errors as the run record counts them: requests that failed for good.
+        stats = self.crawler.stats
+        self.counts["errors"] = stats.get_value("fetch_errors/count", 0) + stats.get_value(
+            "spider_exceptions/count", 0)
         if self.task is not None:
             _progress().update(self.task, **self.counts, **fields)
 
@@ -62,16 +65,10 @@ class ProgressExtension:
 
     def page(self, response: Any, request: Any, spider: Spider) -> None:
         self.counts["pages"] += 1
-        if response.status >= 400:
-            self.counts["errors"] += 1
         self._update()
 
     def item(self, item: Any, response: Any, spider: Spider) -> None:
         self.counts["items"] += 1
-        self._update()
-
-    def error(self, failure: Any, response: Any, spider: Spider) -> None:
-        self.counts["errors"] += 1
         self._update()
 
     def closed(self, spider: Spider, reason: str) -> None:

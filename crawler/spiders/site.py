@@ -83,7 +83,8 @@ class SiteSpider(scrapy.Spider):
         return self.now - when < timedelta(days=self.site.revisit_days)
 
     def canonical(self, url: str) -> str:
-        return canonicalize(url, drop_params=self.site.canonical_drop_params)
+        """The archive identity of ``url``; mobile mirrors (``m.`` hosts) fold to ``www.``."""
+        return canonicalize(url, drop_params=self.site.canonical_drop_params, fold_mobile=True)
 
     # -- callbacks ------------------------------------------------------------------------
     def _backfill_needed(self) -> bool:
