@@ -47,6 +47,7 @@ def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
 
 def run_crawls(slugs: Iterable[str], settings: Settings) -> list[RunSummary]:
     """Crawl the given sites (concurrently, each under its own politeness limits)."""
+    slugs = list(slugs)
     path = settings.get("ARCHIVE_PATH")
     prepare_archive(path)
     after = last_run_id(path)

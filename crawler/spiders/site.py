@@ -94,7 +94,8 @@ class SiteSpider(scrapy.Spider):
             return True
         from archive import Archive
 
-        runs = Archive(self.archive_path).runs(site=self.site.slug, limit=50)
+        with Archive(self.archive_path) as reader:
+            runs = reader.runs(site=self.site.slug, limit=50)
         return not any(r.status in ("ok", "partial") for r in runs)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
