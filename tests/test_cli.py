@@ -118,3 +118,14 @@ def test_reprocess_reapplies_cleaning_and_records_revisions(tmp_path: Path, monk
     docs = list(reader.documents(site="sd_dzwww"))
     assert all(d.body.endswith("重新处理）") and d.revision_count == 1 for d in docs)
     assert all(not reader.revisions(d.canonical_url)[0].body.endswith("重新处理）") for d in docs)
+
+
+def test_scrapy_list_shows_one_spider_per_site_file() -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=root,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == sorted(p.stem for p in (root / "crawler" / "sites").glob("*.toml"))
