@@ -8,7 +8,6 @@ The spider fills the *fetch* fields; ``CleaningPipeline`` the *content* fields;
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 
 @dataclass
@@ -65,7 +64,3 @@ class ArticleItem:
     # --- result (archiving) ---
     outcome: str = ""
     """new | updated | unchanged | duplicate, set by the archive."""
-
-    def meta(self) -> dict[str, Any]:
-        """A short description for log lines."""
-        return {"site": self.site, "url": self.url, "title": self.title}
