@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from crawler.siteconfig import cron_trigger
+from core.siteconfig import cron_trigger
 
 logger = logging.getLogger("govpress.scheduler")
 
@@ -79,7 +79,7 @@ class CrawlRunner:
 
     def __init__(self, archive: str | None, command: list[str] | None = None):
         self.archive = archive
-        self.command = command or [sys.executable, "-m", "crawler.cli"]
+        self.command = command or [sys.executable, "-m", "app.cli"]
         self.running: dict[str, subprocess.Popen[bytes]] = {}
         self.lock = threading.Lock()
         self.stopping = False
@@ -132,7 +132,7 @@ def last_started(archive: str | None, slugs: Iterable[str]) -> dict[str, datetim
     from pathlib import Path
 
     from archive import Archive
-    from crawler.crawl import project_settings
+    from app.crawl import project_settings
 
     path = archive or project_settings().get("ARCHIVE_PATH")
     out: dict[str, datetime | None] = {slug: None for slug in slugs}
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from crawler.siteconfig import load_sites
+    from core.siteconfig import load_sites
 
     sites, errors = load_sites()
     for line in errors:

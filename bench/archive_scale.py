@@ -4,7 +4,7 @@
     python bench/archive_scale.py --docs 100000    # quick run
     python bench/archive_scale.py --docs 100000 --path /tmp/a.sqlite --keep
 
-Documents come from ``archive.synthetic`` (Zipf vocabulary of pseudo-words and
+Documents come from ``simulator.synthetic`` (Zipf vocabulary of pseudo-words and
 government phrases, 300-1500 characters, 16 MinHash band keys, a raw HTML page);
 2 % are exact duplicates of an earlier document.  They are written with
 ``archive.store.save_documents`` - the same code path as the crawl's
@@ -27,7 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from archive import Archive, fts, open_archive, store  # noqa: E402
-from archive.synthetic import RANKS, Generator  # noqa: E402
+from simulator.synthetic import RANKS, Generator  # noqa: E402
 
 logger = logging.getLogger(__name__)
 

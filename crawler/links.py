@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
-from crawler.siteconfig import ListPage, SiteDefinition
+from core.siteconfig import ListPage, SiteDefinition
 
 logger = logging.getLogger(__name__)
 

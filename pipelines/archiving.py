@@ -11,7 +11,7 @@ from scrapy.exceptions import CloseSpider, DropItem
 from scrapy.utils.defer import deferred_from_coro
 
 from archive import ArchiveError, open_archive, store
-from crawler.items import ArticleItem
+from core.items import ArticleItem
 
 logger = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ import re
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.items import ArticleItem
-from crawler.siteconfig import ArticleSelectors
+from core.items import ArticleItem
+from core.siteconfig import ArticleSelectors
 from pipelines.extract import extract
 
 logger = logging.getLogger(__name__)

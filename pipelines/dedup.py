@@ -16,7 +16,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.items import ArticleItem
+from core.items import ArticleItem
 from pipelines import fingerprint
 
 logger = logging.getLogger(__name__)

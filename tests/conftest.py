@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from crawler.simulator import Simulator
+    from simulator import Simulator
 
 NOW = "2026-11-22T09:00:00+08:00"
 """The crawl clock for tests: the simulator's newest articles are a few days old."""
@@ -26,7 +26,7 @@ TEST_DELAY = 0.01
 
 @pytest.fixture()
 def simulator() -> Iterator[Simulator]:
-    from crawler.simulator import Simulator
+    from simulator import Simulator
 
     with Simulator() as sim:
         yield sim
@@ -35,7 +35,7 @@ def simulator() -> Iterator[Simulator]:
 @pytest.fixture(scope="session")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Simulator, Path, list[dict[str, Any]]]]:
     """One crawl of every simulated site, shared (read-only) by the tests that inspect its result."""
-    from crawler.simulator import Simulator
+    from simulator import Simulator
 
     archive = tmp_path_factory.mktemp("crawled") / "govpress.sqlite"
     with Simulator() as sim:
@@ -44,7 +44,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Simulato
 
 
 def _crawl_child(slugs: list[str], overrides: dict[str, Any], queue: Any) -> None:
-    from crawler.crawl import project_settings, run_crawls
+    from app.crawl import project_settings, run_crawls
 
     runs = run_crawls(slugs, project_settings(overrides))
     queue.put([r.__dict__ for r in runs])
@@ -53,7 +53,7 @@ def _crawl_child(slugs: list[str], overrides: dict[str, Any], queue: Any) -> Non
 def crawl(sim: Simulator, archive: Path, slugs: list[str] | None = None, **settings: Any) -> list[dict[str, Any]]:
     """Crawl ``slugs`` (default: all) from ``sim`` into ``archive``; return the run summaries."""
     from crawler.handlers.loopback import loopback_settings
-    from crawler.siteconfig import load_sites
+    from core.siteconfig import load_sites
 
     slugs = slugs or list(load_sites()[0])
     overrides = {
@@ -83,7 +83,7 @@ def crawl(sim: Simulator, archive: Path, slugs: list[str] | None = None, **setti
 
 
 def govpress_args(sim: Simulator, archive: Path, *args: str) -> list[str]:
-    """``python -m crawler.cli ARGS`` wired to ``sim``, as an operator's shell would run it."""
+    """``python -m app.cli ARGS`` wired to ``sim``, as an operator's shell would run it."""
     import json
     import sys
 
@@ -93,4 +93,4 @@ def govpress_args(sim: Simulator, archive: Path, *args: str) -> list[str]:
     for name, value in {**loopback_settings(sim.hostmap()), "DOWNLOAD_DELAY": TEST_DELAY,
                         "AUTOTHROTTLE_ENABLED": False, "GOVPRESS_NOW": NOW}.items():
         sets += ["-s", f"{name}={json.dumps(value) if isinstance(value, dict) else value}"]
-    return [sys.executable, "-m", "crawler.cli", *args, "--archive", str(archive), "--no-progress", *sets]
+    return [sys.executable, "-m", "app.cli", *args, "--archive", str(archive), "--no-progress", *sets]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.simulator import Simulator
+from simulator import Simulator
 from tests.conftest import crawl, govpress_args
 
 

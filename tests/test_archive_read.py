@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from archive import Archive, ArchiveError, Document, open_archive, store
-from archive.synthetic import Generator
+from simulator.synthetic import Generator
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -191,7 +191,7 @@ def test_archive_path_reads_without_writing(tmp_path: Path) -> None:
 WRITER = """
 import sys
 from archive import open_archive, store
-from archive.synthetic import Generator
+from simulator.synthetic import Generator
 db = open_archive(sys.argv[1])
 gen = Generator(pool_chars=100_000)
 for i in range(int(sys.argv[2])):

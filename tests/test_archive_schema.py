@@ -11,7 +11,7 @@ import pytest
 from archive import Archive, ArchiveError, SchemaTooNewError, open_archive, store
 from archive import schema
 from archive.models import DOCUMENT_COLUMNS
-from archive.synthetic import Generator
+from simulator.synthetic import Generator
 
 
 @pytest.fixture

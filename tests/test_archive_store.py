@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from archive import Archive, ArchiveError, open_archive, store
-from archive.synthetic import Generator
+from simulator.synthetic import Generator
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -164,7 +164,7 @@ def test_update_that_becomes_duplicate_leaves_search(db) -> None:  # type: ignor
 
 
 def test_article_item_dataclass_accepted(db) -> None:  # type: ignore[no-untyped-def]
-    from crawler.items import ArticleItem
+    from core.items import ArticleItem
 
     fields = {k: v for k, v in rec(1).items() if k != "region_code"}
     item = ArticleItem(**fields)
@@ -186,12 +186,12 @@ def test_touch_document(db) -> None:  # type: ignore[no-untyped-def]
 
 def test_upsert_site_from_definition_like_object(db) -> None:  # type: ignore[no-untyped-def]
     site = SimpleNamespace(slug="sd_jinan", name="济南市人民政府", cms="trs_wcm", province="山东省",
-                           city="济南市", region_code="370100", path="crawler/sites/sd_jinan.toml",
+                           city="济南市", region_code="370100", path="sites/sd_jinan.toml",
                            allowed_domains=("jinan.gov.cn", "www.jinan.gov.cn"))
     store.upsert_site(db, site)
     store.upsert_site(db, SimpleNamespace(**{**vars(site), "name": "济南"}))
     rows = db.conn.execute("SELECT slug, name, allowed_domains, definition_path FROM sites").fetchall()
-    assert rows == [("sd_jinan", "济南", '["jinan.gov.cn","www.jinan.gov.cn"]', "crawler/sites/sd_jinan.toml")]
+    assert rows == [("sd_jinan", "济南", '["jinan.gov.cn","www.jinan.gov.cn"]', "sites/sd_jinan.toml")]
 
 
 def test_runs(db) -> None:  # type: ignore[no-untyped-def]
@@ -233,7 +233,7 @@ def test_failed_save_leaves_nothing_behind(db) -> None:  # type: ignore[no-untyp
 WRITER = """
 import sys
 from archive import open_archive, store
-from archive.synthetic import Generator
+from simulator.synthetic import Generator
 db = open_archive(sys.argv[1])
 gen = Generator(pool_chars=200_000)
 i = 0

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from crawler.cli import cli
+from app.cli import cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sites"
 
@@ -93,7 +93,7 @@ def test_stats_and_runs(crawled) -> None:
 
 def test_reprocess_reapplies_cleaning_and_records_revisions(tmp_path: Path, monkeypatch) -> None:
     from archive import Archive
-    from crawler.simulator import Simulator
+    from simulator import Simulator
     from tests.conftest import crawl
 
     archive = tmp_path / "a.sqlite"
@@ -128,4 +128,4 @@ def test_scrapy_list_shows_one_spider_per_site_file() -> None:
     result = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=root,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == sorted(p.stem for p in (root / "crawler" / "sites").glob("*.toml"))
+    assert result.stdout.split() == sorted(p.stem for p in (root / "sites").glob("*.toml"))

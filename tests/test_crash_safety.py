@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from archive import Archive
-from crawler.simulator import Simulator
+from simulator import Simulator
 from tests.conftest import crawl, govpress_args
 
 KILLS = 20

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from crawler.cli_archive import datasette_metadata
+from app.cli_archive import datasette_metadata
 
 datasette_app = pytest.importorskip("datasette.app")
 
-FOLDER = Path(__file__).resolve().parent.parent / "crawler" / "datasette"
+FOLDER = Path(__file__).resolve().parent.parent / "reading" / "datasette"
 
 
 def get(ds, path: str):

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from archive import Archive, ArchiveError
-from crawler.simulator import Simulator
+from simulator import Simulator
 from tests.conftest import crawl, govpress_args
 
 
@@ -84,7 +84,7 @@ def test_check_shows_what_would_be_archived_and_writes_nothing(tmp_path: Path) -
     import json
     import sys
 
-    result = subprocess.run([sys.executable, "-m", "crawler.cli", "check", "sd_dzwww", "--demo", "--json"],
+    result = subprocess.run([sys.executable, "-m", "app.cli", "check", "sd_dzwww", "--demo", "--json"],
                             capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
@@ -98,7 +98,7 @@ def test_check_shows_what_would_be_archived_and_writes_nothing(tmp_path: Path) -
 def test_schedule_list_prints_each_sites_next_run() -> None:
     import sys
 
-    result = subprocess.run([sys.executable, "-m", "crawler.cli", "schedule", "--list"],
+    result = subprocess.run([sys.executable, "-m", "app.cli", "schedule", "--list"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.crawl import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_SKIPPED, RunSummary, exit_code
+from app.crawl import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_SKIPPED, RunSummary, exit_code
 from crawler.extensions.monitors import run_checks
 from crawler.extensions.runrecord import run_counts, run_status
 from crawler.extensions.sitelock import SiteLock

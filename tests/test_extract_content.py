@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.siteconfig import ArticleSelectors
+from core.siteconfig import ArticleSelectors
 from pipelines.extract import Extraction, extract
 
 FIX = Path(__file__).parent / "fixtures" / "extract"

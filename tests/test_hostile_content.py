@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from archive import Archive
-from crawler.items import ArticleItem
-from crawler.simulator import Simulator
+from core.items import ArticleItem
+from simulator import Simulator
 from crawler.spiders.site import SiteSpider
 from pipelines.extract import extract
 from tests.conftest import crawl

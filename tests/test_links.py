@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crawler.links import article_links, datastore_records, next_page
-from crawler.siteconfig import load_sites
+from core.siteconfig import load_sites
 
 SITES = load_sites()[0]
 

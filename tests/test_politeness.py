@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crawler.crawl import project_settings
-from crawler.simulator import Simulator
+from app.crawl import project_settings
+from simulator import Simulator
 from tests.conftest import crawl
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from archive import Archive
-from crawler.simulator import Simulator
+from simulator import Simulator
 from tests.conftest import crawl
 
 HOST = "www.qingdao.gov.cn"

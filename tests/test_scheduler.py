@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 
 import scheduler
-from crawler.siteconfig import load_sites
+from core.siteconfig import load_sites
 
 TZ = scheduler.TZ
 SITES = load_sites()[0]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.siteconfig import PROFILES_DIR, SITES_DIR, SiteConfigError, load_sites, parse_site
+from core.siteconfig import PROFILES_DIR, SITES_DIR, SiteConfigError, load_sites, parse_site
 
 GOOD = """
 slug = "sd_test"
@@ -94,6 +94,6 @@ def test_one_bad_file_does_not_stop_the_others(tmp_path: Path) -> None:
      ("0,6", "sun,sat"), ("*/2", "sun,tue,thu,sat"), ("mon-fri", "mon-fri")],
 )
 def test_crontab_day_of_week_uses_standard_numbering(dow: str, expected: str) -> None:
-    from crawler.siteconfig import _crontab_days
+    from core.siteconfig import _crontab_days
 
     assert _crontab_days(dow) == expected

@@ -16,7 +16,7 @@ import pytest
 from scrapy.http import HtmlResponse
 
 from crawler.links import article_links
-from crawler.siteconfig import load_sites
+from core.siteconfig import load_sites
 from pipelines.extract import extract
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sites"

@@ -1,11 +1,11 @@
-"""Tests for ``crawler.urls``: one case per canonicalisation rule and per refusal."""
+"""Tests for ``core.urls``: one case per canonicalisation rule and per refusal."""
 
 from __future__ import annotations
 
 import pytest
 
-from crawler.siteconfig import load_profile
-from crawler.urls import canonicalize, is_followable
+from core.siteconfig import load_profile
+from core.urls import canonicalize, is_followable
 
 HANWEB_DROP = load_profile("hanweb")["canonical_drop_params"]
 

@@ -1,6 +1,6 @@
 """The one generic spider: a ``SiteSpider`` subclass per site definition.
 
-``scrapy list`` shows one spider per ``crawler/sites/*.toml`` file and
+``scrapy list`` shows one spider per ``sites/*.toml`` file and
 ``scrapy crawl SLUG`` crawls one.  List pages are always fetched; an article
 already in the archive is fetched again only when it is due for a revisit (or
 with ``INCREMENTAL_REFRESH``), and then conditionally (ETag / Last-Modified).
@@ -22,10 +22,10 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.items import ArticleItem
+from core.items import ArticleItem
 from crawler.links import article_links, next_page
-from crawler.siteconfig import ListPage, SiteDefinition
-from crawler.urls import canonicalize, is_followable
+from core.siteconfig import ListPage, SiteDefinition
+from core.urls import canonicalize, is_followable
 
 SHANGHAI = timezone(timedelta(hours=8))
 BLOCKED_STATUSES = {403, 412, 521}

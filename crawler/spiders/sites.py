@@ -5,7 +5,7 @@ A site file that fails validation is logged and skipped; the others still load.
 
 from __future__ import annotations
 
-from crawler.siteconfig import load_sites
+from core.siteconfig import load_sites
 from crawler.spiders.site import SiteSpider
 
 SITES, SITE_ERRORS = load_sites()

@@ -22,7 +22,7 @@ from .dates import in_range
 from .encoding import decode
 
 if TYPE_CHECKING:  # pragma: no cover
-    from crawler.siteconfig import ArticleSelectors
+    from core.siteconfig import ArticleSelectors
 
 __all__ = ["Extraction", "extract"]
 

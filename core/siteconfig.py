@@ -1,4 +1,4 @@
-"""Site definitions and CMS profiles: TOML data in ``crawler/sites`` and ``crawler/profiles``.
+"""Site definitions and CMS profiles: TOML data in ``sites`` and ``sites/profiles``.
 
 A site file names the site, its region, its list pages and how to page through
 them; everything it leaves out comes from the CMS profile it names.  A bad file
@@ -17,8 +17,9 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-SITES_DIR = Path(__file__).parent / "sites"
-PROFILES_DIR = Path(__file__).parent / "profiles"
+SITES_DIR = Path(__file__).resolve().parent.parent / "sites"
+"""The site files shipped with govpress (the top-level ``sites/`` data folder)."""
+PROFILES_DIR = SITES_DIR / "profiles"
 SLUG_RE = re.compile(r"^[a-z]{2}_[a-z0-9_]+$")
 
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import click
 
-from crawler.cli_archive import COMMANDS
-from crawler.crawl import RunSummary, exit_code, project_settings, run_crawls
+from app.cli_archive import COMMANDS
+from app.crawl import RunSummary, exit_code, project_settings, run_crawls
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def demo(archive: str | None, delay: float) -> None:
         govpress demo --archive /tmp/demo.sqlite
     """
     from crawler.handlers.loopback import loopback_settings
-    from crawler.simulator import Simulator
+    from simulator import Simulator
 
     sites = _sites()
     with Simulator() as sim:
@@ -149,7 +149,7 @@ def check(slug: str, url: str, demo: bool, limit: int, as_json: bool) -> None:
     Example:
         govpress check sd_qingdao --demo
     """
-    from crawler.check import STATS, run_check
+    from app.check import STATS, run_check
 
     sites = _sites()
     if slug not in sites:
@@ -158,7 +158,7 @@ def check(slug: str, url: str, demo: bool, limit: int, as_json: bool) -> None:
     sim = None
     if demo:
         from crawler.handlers.loopback import loopback_settings
-        from crawler.simulator import Simulator
+        from simulator import Simulator
 
         sim = Simulator().start()
         extra = {**loopback_settings(sim.hostmap()), "DOWNLOAD_DELAY": 0.05, "AUTOTHROTTLE_ENABLED": False}

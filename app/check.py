@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from crawler.crawl import project_settings, spider_class
-from crawler.items import ArticleItem
+from app.crawl import project_settings, spider_class
+from core.items import ArticleItem
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class CollectPipeline:
 
 def check_settings(limit: int, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
-        "ITEM_PIPELINES": {"pipelines.cleaning.CleaningPipeline": 300, "crawler.check.CollectPipeline": 900},
+        "ITEM_PIPELINES": {"pipelines.cleaning.CleaningPipeline": 300, "app.check.CollectPipeline": 900},
         "EXTENSIONS": {
             "crawler.extensions.sitelock.SiteLockExtension": None,
             "crawler.extensions.runrecord.RunRecordExtension": None,

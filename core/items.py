@@ -17,7 +17,7 @@ class ArticleItem:
     url: str
     """Final URL as fetched (after redirects)."""
     canonical_url: str
-    """Identity of the page in the archive (see ``crawler.urls.canonicalize``)."""
+    """Identity of the page in the archive (see ``core.urls.canonicalize``)."""
     raw: bytes = b""
     """Response body exactly as the server sent it."""
     status: int = 200

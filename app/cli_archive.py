@@ -34,7 +34,7 @@ EXPORT_FIELDS = (
 
 
 def archive_path(archive: str | None) -> str:
-    from crawler.crawl import project_settings
+    from app.crawl import project_settings
 
     return archive or project_settings().get("ARCHIVE_PATH")
 
@@ -191,8 +191,8 @@ def reprocess(archive: str | None, site: str | None) -> None:
     Example:
         govpress reprocess --site sd_dzwww
     """
-    from crawler.items import ArticleItem
-    from crawler.siteconfig import load_sites
+    from core.items import ArticleItem
+    from core.siteconfig import load_sites
     from pipelines.cleaning import clean
     from pipelines.dedup import Deduplicator
 
@@ -243,7 +243,7 @@ def serve(archive: str | None, port: int, host: str) -> None:
                                   str(DATASETTE / "plugins"), "--host", host, "--port", str(port)]))
 
 
-DATASETTE = Path(__file__).parent / "datasette"
+DATASETTE = Path(__file__).resolve().parent.parent / "reading" / "datasette"
 
 
 def datasette_metadata(database: str) -> dict[str, Any]:
