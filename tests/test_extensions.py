@@ -22,6 +22,8 @@ GOOD = {"response_received_count": 12, "lists/pages": 2, "lists/links": 10,
         ("finished", {}, "ok"),
         ("finished", {"fetch_errors/count": 2}, "partial"),
         ("finished", {"downloader/exception_count": 2}, "ok"),  # retried and then fetched
+        ("finished", {"item_errors/count": 1}, "partial"),  # an item lost to a pipeline exception
+        ("finished", {"spider_exceptions/count": 1}, "partial"),  # a callback raised
         ("finished", {"monitor/failed": ["no date on 50% of articles"]}, "partial"),
         ("finished", {"lists/pages": 0, "fetch_errors/count": 1}, "failed"),
         ("finished", {"lists/pages": 0, "fetch_errors/count": 1, "fetch_errors/blocked": 1}, "blocked"),
@@ -97,3 +99,19 @@ def test_site_lock_is_exclusive_and_released(tmp_path: Path) -> None:
     first.release()
     assert second.acquire()
     second.release()
+
+
+def test_an_item_error_is_counted_into_the_run(tmp_path: Path) -> None:
+    """An exception in a pipeline drops the item; the run must count it (issue #17)."""
+    from scrapy import Spider, signals
+    from scrapy.utils.test import get_crawler
+
+    from crawler.extensions.runrecord import RunRecordExtension
+
+    crawler = get_crawler(Spider, {"ARCHIVE_PATH": str(tmp_path / "a.sqlite")})
+    ext = RunRecordExtension.from_crawler(crawler)  # noqa: F841 - signals hold weak references
+    crawler.signals.send_catch_log(signals.item_error, item={}, response=None, spider=None,
+                                   failure=None)
+    stats = crawler.stats.get_stats()
+    assert stats["item_errors/count"] == 1
+    assert run_counts(stats)["errors"] == 1

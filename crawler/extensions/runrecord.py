@@ -21,6 +21,8 @@ from archive import ArchiveError, open_archive, store
 logger = logging.getLogger(__name__)
 
 INTERRUPTED = {"shutdown", "cancelled", "closespider_timeout"}
+ITEM_ERRORS = "item_errors/count"
+"""Items lost to an exception in a pipeline (Scrapy logs them but keeps no stat); issue #17."""
 
 
 def run_status(reason: str, stats: dict[str, Any]) -> str:
@@ -45,6 +47,7 @@ def run_counts(stats: dict[str, Any]) -> dict[str, int]:
     # fetch_errors/count holds requests that failed for good, after their retries.
     errors = sum(stats.get(key, 0) for key in (
         "fetch_errors/count", "spider_exceptions/count", "archive/errors", "lists/empty",
+        ITEM_ERRORS,
     ))
     return {
         "pages": stats.get("response_received_count", 0),
@@ -66,10 +69,15 @@ class RunRecordExtension:
         self.run_id: int | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.item_error, signal=signals.item_error)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunRecordExtension:
         return cls(crawler)
+
+    def item_error(self, item: Any, response: Any, spider: Any, failure: Any) -> None:
+        """Count an item a pipeline raised on: the run is then not ``ok`` (issue #17)."""
+        self.crawler.stats.inc_value(ITEM_ERRORS)
 
     def _write(self, action: Any) -> Any:
         """Run ``action(db)`` on a fresh connection; a failing archive is logged, not raised."""

@@ -121,7 +121,12 @@ class SiteSpider(scrapy.Spider):
             return
         stats.inc_value("lists/pages")
         links = []
-        for url in article_links(response.text, response.url, self.site):
+
+        def bad_link(href: str) -> None:
+            stats.inc_value("lists/bad_links")
+            self.logger.warning("%s: malformed link %r skipped on %s", self.site.slug, href[:200], response.url)
+
+        for url in article_links(response.text, response.url, self.site, on_bad=bad_link):
             ok, reason = is_followable(url, allowed_domains=self.site.allowed_domains,
                                        allow_private=self.allow_private)
             if ok:

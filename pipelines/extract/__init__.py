@@ -106,10 +106,11 @@ def extract(
     ex.title = metadata.find_title(root, head, sel_title, page_lines, container)
 
     info: list[str] = []
+    bad_urls: list[str] = [head.bad_base] if head.bad_base else []
     if container is not None:
-        ex.attachments = media.attachments(container, head.base_url)
+        ex.attachments = media.attachments(container, head.base_url, bad_urls)
         content.prune(container, selectors.prune if selectors else ())
-        ex.images = media.images(container, head.base_url)
+        ex.images = media.images(container, head.base_url, bad_urls)
         filtered = boilerplate.filter_lines(list(dom.iter_lines(container, with_links=True)), ex.title)
         ex.body = "\n".join(filtered.lines)
         ex.editors = filtered.editors
@@ -140,5 +141,7 @@ def extract(
         ex.flags.append("no_date")
     if dec.replacement_chars:
         ex.flags.append("replacement_chars")
+    if bad_urls:
+        ex.flags.append("bad_url")  # a malformed link, image or <base href> was skipped
     logger.debug("extracted %s via %s (%d chars)", url, ex.method, len(ex.body))
     return ex
