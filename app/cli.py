@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from app.cli_archive import COMMANDS
-from app.crawl import RunSummary, exit_code, project_settings, run_crawls
+from app.crawl import EXIT_PARTIAL, RunSummary, exit_code, project_settings, run_crawls
 
 logger = logging.getLogger(__name__)
 
@@ -36,14 +36,22 @@ def _sites() -> dict[str, Any]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="govpress")
-def cli() -> None:
+@click.option("--sites", "sites_dir", type=click.Path(file_okay=False, exists=True),
+              help="Folder of site files to use instead of the shipped ones (sets $GOVPRESS_SITES).")
+def cli(sites_dir: str | None) -> None:
     """Crawl Chinese government press releases into a SQLite archive.
 
     \b
     Example:
         govpress crawl --all
-        govpress demo --archive /tmp/demo.sqlite
+        govpress --sites /etc/govpress/sites sites
     """
+    if sites_dir:
+        import os
+
+        from core.siteconfig import SITES_ENV
+
+        os.environ[SITES_ENV] = sites_dir  # read when the site files load; inherited by crawls
 
 
 @cli.command()
@@ -96,9 +104,20 @@ def crawl(slugs: tuple[str, ...], all_sites: bool, archive: str | None, full: bo
         extra[name] = value
     if archive:
         extra["ARCHIVE_PATH"] = archive
+    if not chosen:
+        raise click.ClickException("no usable site definitions (see the lines above)")
     runs = _run(chosen, extra)
     _print_summary(runs)
-    sys.exit(exit_code(runs))
+    code = exit_code(runs)
+    if all_sites and _site_errors():
+        code = max(code, EXIT_PARTIAL)  # a bad site file is a failure cron must hear about
+    sys.exit(code)
+
+
+def _site_errors() -> list[str]:
+    from crawler.spiders.sites import SITE_ERRORS
+
+    return list(SITE_ERRORS)
 
 
 @cli.command()
