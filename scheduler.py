@@ -180,8 +180,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+    from app.crawl import project_settings
     from core.siteconfig import load_sites
+    from crawler.config import ConfigError
 
+    try:
+        project_settings()  # the crawls would refuse the same bad environment one by one
+    except ConfigError as exc:
+        logger.error("%s", exc)
+        return 2
     sites, errors = load_sites()
     for line in errors:
         logger.error("site definition skipped: %s", line)

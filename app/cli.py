@@ -22,6 +22,12 @@ logger = logging.getLogger(__name__)
 ARCHIVE_HELP = "SQLite archive (default: ARCHIVE_PATH, i.e. $GOVPRESS_ARCHIVE or ./data/govpress.sqlite)"
 
 
+class BadConfig(click.ClickException):
+    """A bad setting or environment variable: nothing ran (exit 2, like a usage error)."""
+
+    exit_code = 2
+
+
 def _archive_path(archive: str | None) -> str:
     return archive or project_settings().get("ARCHIVE_PATH")
 
@@ -268,9 +274,14 @@ def extract(files: tuple[str, ...], url: str, as_json: bool) -> None:
 
 def _run(slugs: list[str], extra: dict[str, Any]) -> list[RunSummary]:
     from archive import ArchiveError
+    from crawler.config import ConfigError
 
     try:
-        return run_crawls(slugs, project_settings(extra))
+        settings = project_settings(extra)
+    except ConfigError as exc:
+        raise BadConfig(str(exc)) from None
+    try:
+        return run_crawls(slugs, settings)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -300,7 +311,13 @@ for _command in COMMANDS:
 
 
 def main() -> None:
-    cli()
+    from crawler.config import ConfigError
+
+    try:
+        cli()
+    except ConfigError as exc:  # a bad environment variable, read wherever settings load
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

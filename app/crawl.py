@@ -37,11 +37,18 @@ class RunSummary:
 
 
 def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
-    """The project's settings module with ``overrides`` on top (command-line priority)."""
+    """The project's settings module with ``overrides`` on top (command-line priority).
+
+    Every value is parsed and range-checked (``crawler.config``); a bad one raises
+    ``ConfigError`` with one line naming it.
+    """
+    from crawler.config import check_settings
+
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     if overrides:
         settings.setdict(overrides, priority="cmdline")
+    check_settings(settings)
     return settings
 
 

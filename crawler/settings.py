@@ -1,24 +1,27 @@
 """Scrapy settings for govpress: the one place that wires components and reads the environment.
 
 Every custom setting carries a prefix (``ARCHIVE_``, ``CLEANING_``, ``DEDUP_``,
-``HOSTMAP_``, ``INCREMENTAL_``) and is documented in ``docs/settings.md``.
+``HOSTMAP_``, ``INCREMENTAL_``) and is documented in ``docs/settings.md``.  Environment
+variables are parsed by ``crawler.config.env`` and every setting is range-checked by
+``crawler.config.check_settings`` (one-line ``ConfigError``).
 """
 
 from __future__ import annotations
 
-import os
+from crawler import config as _config
+from crawler.config import env as _env
 
 BOT_NAME = "govpress"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # --- politeness: these defaults are part of correctness -------------------------------
-GOVPRESS_CONTACT = os.environ.get("GOVPRESS_CONTACT", "https://github.com/govpress/govpress")
+GOVPRESS_CONTACT = _env("GOVPRESS_CONTACT", "https://github.com/govpress/govpress", _config.text(nonempty=True))
 USER_AGENT = f"govpress/0.1 (+{GOVPRESS_CONTACT}; archiving public press releases)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
-DOWNLOAD_DELAY = float(os.environ.get("GOVPRESS_DOWNLOAD_DELAY", "2.0"))
+DOWNLOAD_DELAY = _env("GOVPRESS_DOWNLOAD_DELAY", 2.0, _config.SETTINGS["DOWNLOAD_DELAY"])
 DOWNLOAD_DELAY_JITTER = 0.5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = DOWNLOAD_DELAY
@@ -64,7 +67,7 @@ EXTENSIONS = {
 }
 
 # --- govpress settings -------------------------------------------------------------------
-ARCHIVE_PATH = os.environ.get("GOVPRESS_ARCHIVE", "data/govpress.sqlite")
+ARCHIVE_PATH = _env("GOVPRESS_ARCHIVE", "data/govpress.sqlite", _config.text(nonempty=True))
 ARCHIVE_STORE_RAW = True
 LOCK_ENABLED = True
 """One crawl per site and archive at a time (see ``crawler.extensions.sitelock``)."""
@@ -77,10 +80,10 @@ MONITOR_MAX_FAILURE_RATE = 0.2
 """Share of articles without headline/date, too short, leaking boilerplate or mis-decoded."""
 MONITOR_MIN_ITEMS = 3
 MONITOR_HISTORY_RUNS = 10
-MONITOR_WEBHOOK_URL = os.environ.get("GOVPRESS_WEBHOOK_URL", "")
-MONITOR_EMAIL_TO = os.environ.get("GOVPRESS_ALERT_EMAIL", "")
-MONITOR_SMTP_HOST = os.environ.get("GOVPRESS_SMTP_HOST", "localhost")
-GOVPRESS_TRIGGER = os.environ.get("GOVPRESS_TRIGGER", "manual")
+MONITOR_WEBHOOK_URL = _env("GOVPRESS_WEBHOOK_URL", "", _config.url_or_empty)
+MONITOR_EMAIL_TO = _env("GOVPRESS_ALERT_EMAIL", "", _config.text())
+MONITOR_SMTP_HOST = _env("GOVPRESS_SMTP_HOST", "localhost", _config.text())
+GOVPRESS_TRIGGER = _env("GOVPRESS_TRIGGER", "manual", _config.choice(*_config.TRIGGERS))
 CLEANING_MIN_CHARS = 20
 DEDUP_ENABLED = True
 DEDUP_NEAR_ENABLED = True
@@ -100,4 +103,4 @@ GOVPRESS_NOW = ""
 """Pin the crawl's clock (ISO 8601) for revisit decisions; tests only."""
 
 FEED_EXPORT_ENCODING = "utf-8"
-LOG_LEVEL = os.environ.get("GOVPRESS_LOG_LEVEL", "INFO")
+LOG_LEVEL = _env("GOVPRESS_LOG_LEVEL", "INFO", _config.level)

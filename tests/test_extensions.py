@@ -115,3 +115,25 @@ def test_an_item_error_is_counted_into_the_run(tmp_path: Path) -> None:
     stats = crawler.stats.get_stats()
     assert stats["item_errors/count"] == 1
     assert run_counts(stats)["errors"] == 1
+
+
+def test_an_uncreatable_lock_dir_makes_the_crawl_refuse_to_run(tmp_path: Path) -> None:
+    """Without its lock two crawls of one site could run at once: refuse, with the reason."""
+    from scrapy import Spider
+    from scrapy.exceptions import CloseSpider
+    from scrapy.utils.test import get_crawler
+
+    from crawler.extensions.sitelock import SiteLockExtension
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    crawler = get_crawler(Spider, {"ARCHIVE_PATH": str(tmp_path / "a.sqlite"),
+                                   "LOCK_DIR": str(blocker / "locks")})
+    ext = SiteLockExtension.from_crawler(crawler)
+    spider = Spider(name="sd_test")
+    with pytest.raises(CloseSpider) as info:
+        ext.spider_opened(spider)
+    assert info.value.reason == "lock_error"
+    message = crawler.stats.get_value("govpress/error")
+    assert "sd_test" in message and "locks" in message and "\n" not in message
+    assert run_status("lock_error", {}) == "failed"

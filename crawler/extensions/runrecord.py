@@ -108,7 +108,7 @@ class RunRecordExtension:
         stats.setdefault("finish_reason", reason)
         status, counts = run_status(reason, stats), run_counts(stats)
         error = "" if reason == "finished" else str(
-            stats.get("govpress/skipped") or stats.get("archive/error") or reason)
+            stats.get("govpress/skipped") or stats.get("govpress/error") or stats.get("archive/error") or reason)
         if status in ("failed", "blocked") and not error:
             first = stats.get("fetch_errors/first")
             error = f"unreachable: {first}" if status == "failed" and first else str(first or "no pages")

@@ -24,6 +24,8 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 logger = logging.getLogger(__name__)
 
 SKIPPED = "skipped"
+LOCK_ERROR = "lock_error"
+"""Close reason when the lock cannot be taken at all: the crawl refuses to run unlocked."""
 
 
 class SiteLock:
@@ -83,7 +85,14 @@ class SiteLockExtension:
 
     def spider_opened(self, spider: Spider) -> None:
         lock = SiteLock(self.directory, spider.name)
-        if not lock.acquire():
+        try:
+            acquired = lock.acquire()
+        except OSError as exc:
+            message = f"{spider.name}: cannot take the site lock {lock.path}: {exc.strerror or exc}; not crawling"
+            logger.error(message)
+            self.crawler.stats.set_value("govpress/error", message)
+            raise CloseSpider(LOCK_ERROR) from None
+        if not acquired:
             message = f"skipped: {spider.name} is being crawled ({lock.holder()})"
             logger.warning(message)
             self.crawler.stats.set_value("govpress/skipped", message)
