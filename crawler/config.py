@@ -151,7 +151,6 @@ SETTINGS: dict[str, Parser] = {
     "COOKIES_MAX_PER_DOMAIN": number(0, 10_000, integer=True),
     "COOKIES_MAX_HEADER_BYTES": number(0, 1_000_000, integer=True),
     "EXTRACT_MAX_NODES": number(1000, 100_000_000, integer=True),
-    "EXTRACT_MAX_ATTRIBUTES": number(10, 100_000_000, integer=True),
     "ARCHIVE_BUSY_TIMEOUT": number(0, 600),
     "ARCHIVE_BUSY_RETRIES": number(0, 100, integer=True),
     "MONITOR_MIN_LINKS_RATIO": number(0, 1),

@@ -85,6 +85,8 @@ MONITOR_EMAIL_TO = _env("GOVPRESS_ALERT_EMAIL", "", _config.text())
 MONITOR_SMTP_HOST = _env("GOVPRESS_SMTP_HOST", "localhost", _config.text())
 GOVPRESS_TRIGGER = _env("GOVPRESS_TRIGGER", "manual", _config.choice(*_config.TRIGGERS))
 CLEANING_MIN_CHARS = 20
+EXTRACT_MAX_NODES = 50_000
+"""Tags parsed per article page at most; the rest is cut and the page flagged ``truncated_nodes``."""
 DEDUP_ENABLED = True
 DEDUP_NEAR_ENABLED = True
 INCREMENTAL_ENABLED = True

@@ -11,6 +11,7 @@ from scrapy.exceptions import DropItem
 from core.items import ArticleItem
 from core.siteconfig import ArticleSelectors
 from pipelines.extract import extract
+from pipelines.extract.dom import MAX_NODES
 
 logger = logging.getLogger(__name__)
 
@@ -27,10 +28,10 @@ def prose_chars(body: str) -> int:
 
 
 def clean(item: ArticleItem, selectors: ArticleSelectors | None = None,
-          encoding: str | None = None) -> ArticleItem:
+          encoding: str | None = None, max_nodes: int = MAX_NODES) -> ArticleItem:
     """Fill ``item``'s content fields from its raw HTML (shared with ``govpress reprocess``)."""
     ex = extract(item.raw, item.url, content_type=item.headers.get("content-type"),
-                 selectors=selectors, encoding=encoding)
+                 selectors=selectors, encoding=encoding, max_nodes=max_nodes)
     item.title, item.published, item.published_raw = ex.title, ex.published, ex.published_raw
     item.source, item.author, item.editors, item.body = ex.source, ex.author, ex.editors, ex.body
     item.site_name, item.column_meta = ex.site_name, ex.column
@@ -48,6 +49,7 @@ class CleaningPipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.min_chars = crawler.settings.getint("CLEANING_MIN_CHARS", 20)
+        self.max_nodes = crawler.settings.getint("EXTRACT_MAX_NODES", MAX_NODES)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleaningPipeline:
@@ -57,7 +59,8 @@ class CleaningPipeline:
         if item.not_modified:
             return item
         site = getattr(self.crawler.spider, "site", None)
-        clean(item, site.selectors if site else None, (site.encoding or None) if site else None)
+        clean(item, site.selectors if site else None, (site.encoding or None) if site else None,
+              self.max_nodes)
         prose = prose_chars(item.body)
         if prose < self.min_chars and not (item.attachments or item.images):
             self.stats.inc_value("cleaning/too_short")
