@@ -39,6 +39,10 @@ RETRY_BACKOFF_MAX = 120.0
 """Longest wait before a retry, also the cap on a server's ``Retry-After``."""
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = True
+COOKIES_MAX_PER_DOMAIN = 50
+"""Cookies kept per domain at most (``crawler.middlewares.cookies``); later ones are dropped."""
+COOKIES_MAX_HEADER_BYTES = 4096
+"""Longest ``Cookie`` header sent; a longer one is cut at a cookie boundary."""
 # The spider dedupes by canonical URL itself; Scrapy's fingerprint dupefilter would also
 # swallow a redirect loop silently instead of letting it fail (counted) at REDIRECT_MAX_TIMES.
 DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
@@ -49,9 +53,18 @@ DEFAULT_REQUEST_HEADERS = {
 }
 
 # --- components, in order --------------------------------------------------------------
-DOWNLOADER_MIDDLEWARES: dict[str, int] = {
+DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.backoff.BackoffRetryMiddleware": 550,
+    # RFC 9309: robots.txt answering 5xx or unreachable means complete disallow.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.robots.RobotsMiddleware": 100,
+    # Offline Public Suffix List and a bounded cookie jar.
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+    "crawler.middlewares.cookies.CappedCookiesMiddleware": 700,
+    # A page with charset=hex or a malformed <base href> is kept, not lost as a download error.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.metarefresh.SafeMetaRefreshMiddleware": 580,
 }
 ITEM_PIPELINES = {
     "pipelines.cleaning.CleaningPipeline": 300,
@@ -96,6 +109,10 @@ INCREMENTAL_REFRESH = False
 """Re-fetch known articles even when they are not due for a revisit."""
 LIST_MAX_PAGES = 0
 """Cap on list pages per column for every site (0: the site definition's ``max_pages``)."""
+LIST_MAX_LINKS = 500
+"""Article links taken from one list page at most; the rest are counted ``lists/links_capped``."""
+FRONTIER_MAX_REQUESTS = 50_000
+"""Requests one crawl of a site schedules at most (list pages and articles); then ``frontier/capped``."""
 HOSTMAP: dict[str, str] = {}
 """``{host: "127.0.0.1:PORT"}``: demo/test mode only (see ``crawler.handlers.loopback``)."""
 HOSTMAP_STRICT = True

@@ -48,6 +48,8 @@ class SiteSpider(scrapy.Spider):
         spider.archive_path = settings.get("ARCHIVE_PATH")
         spider.now = _now(settings.get("GOVPRESS_NOW"))
         spider.max_list_pages = settings.getint("LIST_MAX_PAGES", 0)
+        spider.max_links = settings.getint("LIST_MAX_LINKS", 500)
+        spider.max_requests = settings.getint("FRONTIER_MAX_REQUESTS", 50_000)
         spider.scheduled = set()
         """Canonical article URLs and list URLs already requested (the crawl's own dupefilter)."""
         spider.allow_private = bool(settings.getdict("HOSTMAP"))
@@ -120,13 +122,14 @@ class SiteSpider(scrapy.Spider):
             self.logger.debug("%s: %s is past the last list page", self.site.slug, response.url)
             return
         stats.inc_value("lists/pages")
+        html = page_text(response)
         links = []
 
         def bad_link(href: str) -> None:
             stats.inc_value("lists/bad_links")
             self.logger.warning("%s: malformed link %r skipped on %s", self.site.slug, href[:200], response.url)
 
-        for url in article_links(response.text, response.url, self.site, on_bad=bad_link):
+        for url in article_links(html, response.url, self.site, on_bad=bad_link):
             ok, reason = is_followable(url, allowed_domains=self.site.allowed_domains,
                                        allow_private=self.allow_private)
             if ok:
@@ -134,6 +137,11 @@ class SiteSpider(scrapy.Spider):
             else:
                 stats.inc_value("lists/refused_links")
                 self.logger.warning("%s: not following %s: %s", self.site.slug, url, reason)
+        if len(links) > self.max_links:  # a hostile page with 100k links must not flood the queue
+            stats.inc_value("lists/links_capped", len(links) - self.max_links)
+            self.logger.warning("%s: %d article links on %s; taking the first %d (LIST_MAX_LINKS)",
+                                self.site.slug, len(links), response.url, self.max_links)
+            links = links[: self.max_links]
         stats.inc_value("lists/links", len(links))
         if page == 1:
             stats.inc_value("lists/first_page_links", len(links))
@@ -153,6 +161,8 @@ class SiteSpider(scrapy.Spider):
             if info is not None and not self._due(info):
                 stats.inc_value("incremental/skipped_known")
                 continue
+            if self._frontier_full():
+                return
             yield self._article_request(url, canon[url], lst, response.url, info)
         all_known = len(known) == len(set(canon.values()))
         if all_known and not self.full:
@@ -162,17 +172,28 @@ class SiteSpider(scrapy.Spider):
             return
         if self.max_list_pages and page >= self.max_list_pages:
             return
-        nxt = next_page(response.text, response.url, lst, page)
+        nxt = next_page(html, response.url, lst, page)
         if nxt and nxt in self.scheduled:
             stats.inc_value("lists/cycle")
             self.logger.warning("%s: pagination returns to %s; stopping", self.site.slug, nxt)
-        elif nxt:
+        elif nxt and not self._frontier_full():
             self.scheduled.add(nxt)
             yield scrapy.Request(
                 nxt, callback=self.parse_list, errback=self.on_error,
                 cb_kwargs={"lst": lst, "page": page + 1},
                 meta={"handle_httpstatus_list": [404]},
             )
+
+    def _frontier_full(self) -> bool:
+        """True once this crawl has scheduled ``FRONTIER_MAX_REQUESTS`` (counted and logged once)."""
+        if len(self.scheduled) < self.max_requests:
+            return False
+        stats = self.crawler.stats
+        if not stats.get_value("frontier/capped"):
+            self.logger.error("%s: %d requests scheduled; not scheduling more (FRONTIER_MAX_REQUESTS)",
+                              self.site.slug, len(self.scheduled))
+        stats.inc_value("frontier/capped")
+        return True
 
     def _article_request(
         self, url: str, canonical: str, lst: ListPage, list_url: str, known: Any
@@ -225,6 +246,18 @@ class SiteSpider(scrapy.Spider):
         )
 
 
+def page_text(response: Response) -> str:
+    """The page as text: Scrapy's decoding, or ours when the declared charset is not one
+    (``charset=hex`` makes ``response.text`` raise ``LookupError``)."""
+    try:
+        return str(response.text)
+    except (LookupError, ValueError, UnicodeError, AttributeError):
+        from pipelines.extract.encoding import decode
+
+        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        return decode(response.body, content_type=ctype).text
+
+
 def describe_failure(failure: Failure) -> tuple[str, str, bool]:
     """``(kind, message, is_error)`` for a failed request, for stats and the log."""
     if failure.check(HttpError):
@@ -235,6 +268,8 @@ def describe_failure(failure: Failure) -> tuple[str, str, bool]:
     if failure.check(IgnoreRequest):
         message = str(failure.value) or "ignored"
         lowered = message.lower()
+        if "robots.txt unreachable" in lowered:  # RFC 9309 complete disallow: the run must say so
+            return "robots_unreachable", message, True
         if "robots.txt" in lowered or "offsite" in lowered:
             return "ignored", message, False  # by design: politeness and allowed_domains
         if "redirect" in lowered:

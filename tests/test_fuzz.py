@@ -1,0 +1,212 @@
+"""Hostile loopback servers and fuzzed pages, crawled by the real spider, pipelines and archive
+(issue #17; the full run with figures is ``bench/fuzz.py``).  One crawl plays five made-up
+hosts at once, each a different hostile server; nothing is lost and every problem is counted."""
+
+from __future__ import annotations
+
+import random
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from archive import Archive
+from simulator.hostile import (LIST_PATH, Answer, HostileServer, article_html, article_path, hostile_page,
+                               list_html)
+from tests.conftest import crawl
+
+FUZZ_ARTICLES = 12
+FLOOD_LINKS = 3000
+SETTINGS = {"LIST_MAX_LINKS": 20, "FRONTIER_MAX_REQUESTS": 40, "RETRY_TIMES": 0, "DOWNLOAD_TIMEOUT": 5,
+            "INCREMENTAL_FULL": True}
+
+
+class Hosts:
+    def __init__(self, servers: list[HostileServer]):
+        self.servers = servers
+
+    def hostmap(self) -> dict[str, str]:
+        return {k: v for s in self.servers for k, v in s.hostmap().items()}
+
+
+def _article(path: str) -> Answer:
+    if not path.startswith(f"{LIST_PATH}2026"):
+        return Answer(404, b"not found")
+    i = int(path.rsplit("_", 1)[1].split(".")[0])
+    return Answer(body=article_html(i).encode("utf-8"))
+
+
+def _servers() -> dict[str, HostileServer]:
+    rng = random.Random(17)
+    fuzz_pages = {article_path(i): hostile_page(rng, i) for i in range(FUZZ_ARTICLES)}
+    cookie_count = iter(range(10**6))
+
+    def cookie_article(path: str) -> Answer:
+        n = next(cookie_count)
+        cookies = [("Set-Cookie", f"c{n}_{k}={'v' * 200}; Path=/; Domain=.cookies.gov.cn") for k in range(30)]
+        return Answer(body=_article(path).body, headers=cookies)
+
+    bad_links = [article_path(1), "http://[::1/news/202611/t20261120_99.html", article_path(2), article_path(3)]
+    flood = [article_path(1000 + k) for k in range(FLOOD_LINKS)]
+    return {
+        "links": HostileServer({
+            LIST_PATH: Answer(body=list_html(bad_links).encode()),
+            article_path(1): Answer(body=article_html(1, "<p><a href='http://[::1/a.pdf'>附件1.pdf</a></p>").encode()),
+            article_path(2): Answer(body=article_html(2, "<p><img src='http://[::1/a.jpg' width='300'></p>").encode()),
+            article_path(3): Answer(body=article_html(3, head="<base href='http://[::1/'>").encode()),
+        }, host="www.links.gov.cn", slug="sd_hostile_links"),
+        "flood": HostileServer({
+            LIST_PATH: Answer(body=list_html(flood).encode()),
+            f"{LIST_PATH}index_1.shtml": Answer(body=list_html(flood[::-1]).encode()),
+            f"{LIST_PATH}index_2.shtml": Answer(body=list_html(flood[500:]).encode()),
+        }, default=_article, host="www.flood.gov.cn", slug="sd_hostile_flood"),
+        "robots503": HostileServer({"/robots.txt": Answer(503, b"busy")}, default=_article,
+                                   host="www.robots503.gov.cn", slug="sd_hostile_robots"),
+        "robots_reset": HostileServer({"/robots.txt": Answer(reset=True)}, default=_article,
+                                      host="www.robotsreset.gov.cn", slug="sd_hostile_reset"),
+        "cookies": HostileServer({
+            LIST_PATH: Answer(body=list_html([article_path(i) for i in range(8)]).encode(),
+                              headers=[("Set-Cookie", "first=1; Path=/")]),
+        }, default=cookie_article, host="www.cookies.gov.cn", slug="sd_hostile_cookies"),
+        "fuzz": HostileServer({
+            LIST_PATH: Answer(body=list_html(list(fuzz_pages)).encode()),
+            **{p: Answer(body=raw, content_type=ct) for p, (raw, ct, _) in fuzz_pages.items()},
+        }, host="www.fuzz.gov.cn", slug="sd_hostile_fuzz"),
+    }
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("hostile_sites")
+    archive = folder / "a.sqlite"
+    servers = _servers()
+    mp = pytest.MonkeyPatch()
+    try:
+        for server in servers.values():
+            server.start()
+            server.write_site(folder)
+        mp.setenv("GOVPRESS_SITES", str(folder))
+        runs = crawl(Hosts(list(servers.values())), archive, [s.slug for s in servers.values()], **SETTINGS)
+        yield servers, archive, {r["site"]: r for r in runs}
+    finally:
+        mp.undo()
+        for server in servers.values():
+            server.stop()
+
+
+def _run(archive: Path, slug: str):
+    return Archive(archive).runs(site=slug)[0]
+
+
+def test_bad_links_images_and_base_lose_nothing_and_are_counted(hostile) -> None:
+    servers, archive, runs = hostile
+    srv = servers["links"]
+    reader = Archive(archive)
+    for i in (1, 2, 3):
+        doc = reader.get(srv.url(article_path(i)))
+        assert doc is not None, i
+        assert "市政府召开常务会议" in doc.body
+    run = _run(archive, srv.slug)
+    assert run.stats.get("lists/bad_links") == 1
+    assert run.stats.get("cleaning/bad_url") == 3
+    assert not run.stats.get("item_errors/count") and not run.stats.get("spider_exceptions/count")
+    assert runs[srv.slug]["status"] == "ok"
+
+
+def test_a_link_flood_is_capped_per_page_and_per_crawl(hostile) -> None:
+    servers, archive, runs = hostile
+    srv = servers["flood"]
+    run = _run(archive, srv.slug)
+    assert run.stats["lists/links_capped"] >= FLOOD_LINKS - 20
+    assert run.stats.get("frontier/capped")
+    fetched = [p for p in srv.paths() if p.startswith(f"{LIST_PATH}2026")]
+    assert 20 <= len(fetched) <= 40
+    assert runs[srv.slug]["status"] != "failed"
+
+
+@pytest.mark.parametrize(("name", "why"), [("robots503", "HTTP 503"), ("robots_reset", "robots.txt unreachable")])
+def test_robots_txt_5xx_or_unreachable_means_complete_disallow(hostile, name: str, why: str) -> None:
+    servers, archive, runs = hostile
+    srv = servers[name]
+    assert srv.paths() and set(srv.paths()) == {"/robots.txt"}  # nothing else was fetched
+    summary = runs[srv.slug]
+    assert summary["status"] == "failed"
+    assert "robots.txt unreachable" in summary["error"] and why in summary["error"]
+    assert _run(archive, srv.slug).stats.get("fetch_errors/robots_unreachable")
+
+
+def test_robots_txt_404_allows_everything(hostile) -> None:
+    servers, _, runs = hostile
+    assert runs[servers["links"].slug]["status"] == "ok"
+    assert "/robots.txt" in servers["links"].paths()
+
+
+def test_a_cookie_flood_is_capped(hostile) -> None:
+    servers, archive, runs = hostile
+    srv = servers["cookies"]
+    with srv.lock:
+        headers = [h.get("Cookie", "") for _, h in srv.requests]
+    assert max(len(h) for h in headers) <= 4096
+    assert max(h.count("=") for h in headers) <= 50
+    assert any(h.count("=") >= 10 for h in headers)  # cookies are still sent, just bounded
+    assert _run(archive, srv.slug).stats.get("cookies/dropped") or _run(archive, srv.slug).stats.get(
+        "cookies/header_capped")
+    assert runs[srv.slug]["new"] + runs[srv.slug]["duplicate"] == 8  # near-identical pages cluster
+
+
+def test_fuzzed_pages_are_all_archived_or_counted(hostile) -> None:
+    servers, archive, runs = hostile
+    srv = servers["fuzz"]
+    reader = Archive(archive)
+    archived = [reader.get(srv.url(article_path(i))) for i in range(FUZZ_ARTICLES)]
+    run = _run(archive, srv.slug)
+    dropped = run.stats.get("cleaning/too_short", 0)
+    assert sum(d is not None for d in archived) + dropped == FUZZ_ARTICLES
+    assert not run.stats.get("item_errors/count") and not run.stats.get("spider_exceptions/count")
+    assert sum(d is not None for d in archived) >= FUZZ_ARTICLES - 2
+
+
+def test_set_cookie_never_makes_a_connection_off_loopback(tmp_path: Path) -> None:
+    """tldextract must use its bundled Public Suffix List: with an empty cache it would
+    otherwise fetch publicsuffix.org the first time a cookie names a domain."""
+    script = r'''
+import socket, sys
+attempts = []
+real_connect, real_getaddrinfo = socket.socket.connect, socket.getaddrinfo
+def connect(self, addr):
+    if not str(addr[0]).startswith(("127.", "::1", "localhost")):
+        attempts.append(addr); raise OSError("network forbidden in this test")
+    return real_connect(self, addr)
+def getaddrinfo(host, *a, **k):
+    if not str(host).startswith(("127.", "::1", "localhost")):
+        attempts.append(host); raise OSError("network forbidden in this test")
+    return real_getaddrinfo(host, *a, **k)
+socket.socket.connect, socket.getaddrinfo = connect, getaddrinfo
+from scrapy import Request, Spider
+from scrapy.http import HtmlResponse
+from scrapy.utils.misc import load_object
+from scrapy.utils.test import get_crawler
+from app.crawl import project_settings
+mws = project_settings().getdict("DOWNLOADER_MIDDLEWARES")
+name = next(k for k, v in mws.items() if v is not None and "ookie" in k)
+crawler = get_crawler(Spider, {"COOKIES_ENABLED": True})
+mw = load_object(name).from_crawler(crawler)
+req = Request("http://www.qingdao.gov.cn/a.html")
+resp = HtmlResponse(req.url, request=req, body=b"<html></html>",
+                    headers={"Set-Cookie": ["a=1; Domain=.qingdao.gov.cn; Path=/", "b=2; Domain=.gov.cn"]})
+mw.process_response(req, resp)
+nxt = Request("http://www.qingdao.gov.cn/b.html")
+mw.process_request(nxt)
+print(repr(attempts), nxt.headers.get("Cookie"))
+sys.exit(1 if attempts else 0)
+'''
+    cache = tmp_path / "cache"
+    env = {"HOME": str(tmp_path), "XDG_CACHE_HOME": str(cache), "TLDEXTRACT_CACHE": str(cache),
+           "PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert "a=1" in result.stdout and "b=2" not in result.stdout  # .gov.cn is a public suffix
+    assert not cache.exists() or not any(cache.rglob("*.json"))
+    assert socket  # the module is used inside the child script
