@@ -66,6 +66,10 @@ DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.metarefresh.SafeMetaRefreshMiddleware": 580,
 }
+SPIDER_MIDDLEWARES: dict[str, int] = {
+    # Known / due / backfill decisions from the archive; the spider itself only parses.
+    "crawler.middlewares.incremental.IncrementalMiddleware": 600,
+}
 ITEM_PIPELINES = {
     "pipelines.cleaning.CleaningPipeline": 300,
     "pipelines.dedup.DedupPipeline": 400,
