@@ -36,7 +36,7 @@ def months_since(reader: Archive, since: str | None) -> list[str] | None:
     first = fts.month_token(since) if since else None
     if first is None:
         return None
-    row = reader.conn.execute("SELECT max(published) FROM documents").fetchone()
+    row = reader._exec("SELECT max(published) FROM documents").fetchone()
     last = fts.month_token(row[0] if row else None)
     if last is None or last < first:
         return ["m000000"]  # nothing published since then
@@ -77,6 +77,8 @@ def search(
         msg = " ".join(str(exc).split())
         if "fts5" in msg.lower() or "syntax" in msg.lower() or "match" in msg.lower():
             raise SearchQueryError(f"search query {query!r} rejected: {msg}") from None
+        raise ArchiveError(describe(reader.label, exc)) from exc
+    except sqlite3.Error as exc:  # a damaged file: "database disk image is malformed"
         raise ArchiveError(describe(reader.label, exc)) from exc
     docs = reader._docs_by_id([r[0] for r in ranked])
     return [

@@ -86,6 +86,10 @@ EXTENSIONS = {
 # --- govpress settings -------------------------------------------------------------------
 ARCHIVE_PATH = _env("GOVPRESS_ARCHIVE", "data/govpress.sqlite", _config.text(nonempty=True))
 ARCHIVE_STORE_RAW = True
+ARCHIVE_BUSY_TIMEOUT = 5.0
+"""Seconds a write waits for another writer of the archive (it waits in the reactor thread)."""
+ARCHIVE_BUSY_RETRIES = 2
+"""Further attempts of a write that found the archive locked; then the run fails with the reason."""
 LOCK_ENABLED = True
 """One crawl per site and archive at a time (see ``crawler.extensions.sitelock``)."""
 LOCK_DIR = ""
