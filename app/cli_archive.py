@@ -33,10 +33,10 @@ EXPORT_FIELDS = (
 )
 
 
-def project_settings() -> Any:
+def project_settings(overrides: dict[str, Any] | None = None) -> Any:
     from app.crawl import project_settings as settings
 
-    return settings()
+    return settings(overrides)
 
 
 def archive_path(archive: str | None) -> str:
@@ -201,25 +201,44 @@ def reprocess(archive: str | None, site: str | None) -> None:
     from pipelines.process import Options, process_page
     from pipelines.session import identity_for
 
+    from crawler.extensions.sitelock import SiteLock, lock_dir
+
     path = archive_path(archive)
     sites = load_sites()[0]
-    settings = project_settings()
+    settings = project_settings({"ARCHIVE_PATH": path})
     options = Options(min_chars=settings.getint("CLEANING_MIN_CHARS", 20),
-                      near=settings.getbool("DEDUP_NEAR_ENABLED", True))
+                      near=settings.getbool("DEDUP_NEAR_ENABLED", True),
+                      max_nodes=settings.getint("EXTRACT_MAX_NODES", Options.max_nodes))
     counts: dict[str, int] = {}
+    busy: list[str] = []
     with reader(path) as a, ArchiveSession(path, identity=identity_for(options.near), store_raw=False) as session:
-        for page in a.raw_pages(site=site, latest=True):
-            stored = session.reader.get(page.canonical_url)
-            record = DocumentRecord.from_headers(
-                page.headers, site=page.site, url=page.url, canonical_url=page.canonical_url,
-                raw=page.content, http_status=page.status or 200, fetched_at=page.fetched_at,
-                column_name=stored.column_name if stored else "",
-            )
-            outcome = process_page(record, sites.get(page.site), session, options=options,
-                                   run_id=stored.run_id if stored else None)
-            key = outcome.saved.outcome if outcome.saved else f"dropped ({outcome.dropped})"
-            counts[key] = counts.get(key, 0) + 1
+        slugs = [site] if site else sorted(a.stats())
+        for slug in slugs:
+            # A crawl of the site writes newer pages meanwhile: take its lock, as a crawl does (#17).
+            lock = SiteLock(lock_dir(settings), slug)
+            try:
+                if not lock.acquire():
+                    busy.append(f"{slug} is being crawled ({lock.holder()})")
+                    continue
+            except OSError as exc:
+                raise click.ClickException(f"{slug}: cannot take the site lock {lock.path}: {exc.strerror or exc}")
+            try:
+                for page in a.raw_pages(site=slug, latest=True):
+                    stored = session.reader.get(page.canonical_url)
+                    record = DocumentRecord.from_headers(
+                        page.headers, site=page.site, url=page.url, canonical_url=page.canonical_url,
+                        raw=page.content, http_status=page.status or 200, fetched_at=page.fetched_at,
+                        column_name=stored.column_name if stored else "",
+                    )
+                    outcome = process_page(record, sites.get(page.site), session, options=options,
+                                           run_id=stored.run_id if stored else None)
+                    key = outcome.saved.outcome if outcome.saved else f"dropped ({outcome.dropped})"
+                    counts[key] = counts.get(key, 0) + 1
+            finally:
+                lock.release()
     click.echo("reprocessed: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing"))
+    if busy:
+        raise click.ClickException("not reprocessed: " + "; ".join(busy) + "; run it again after the crawl")
 
 
 @click.command()

@@ -15,7 +15,7 @@ import logging
 import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -67,13 +67,18 @@ class SiteLock:
             self._file = None
 
 
+def lock_dir(settings: Any) -> Path:
+    """``LOCK_DIR``, or a ``locks`` folder beside the archive (shared by crawls and ``reprocess``)."""
+    archive = Path(settings.get("ARCHIVE_PATH") or "data/govpress.sqlite")
+    return Path(settings.get("LOCK_DIR") or archive.parent / "locks")
+
+
 class SiteLockExtension:
     def __init__(self, crawler: Crawler):
         settings = crawler.settings
         if not settings.getbool("LOCK_ENABLED", True):
             raise NotConfigured("LOCK_ENABLED is off")
-        archive = Path(settings.get("ARCHIVE_PATH") or "data/govpress.sqlite")
-        self.directory = Path(settings.get("LOCK_DIR") or archive.parent / "locks")
+        self.directory = lock_dir(settings)
         self.crawler = crawler
         self.lock: SiteLock | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
