@@ -201,3 +201,64 @@ def hostile_page(rng: random.Random, i: int = 0) -> tuple[bytes, str, list[str]]
     if rng.random() < 0.3:  # the bytes may not be what is declared, or contain junk
         raw = raw.replace(b"\xe3", bytes([rng.randint(0, 255)]), rng.randint(0, 3))
     return raw, f"text/html; charset={charset}" if charset else "text/html", chosen
+
+
+# -- the scenario the fuzz test and bench/fuzz.py crawl ---------------------------------------
+class Hosts:
+    """Several servers as one host map (what ``tests.conftest.crawl`` asks of a simulator)."""
+
+    def __init__(self, servers: list[HostileServer]):
+        self.servers = servers
+
+    def hostmap(self) -> dict[str, str]:
+        return {k: v for s in self.servers for k, v in s.hostmap().items()}
+
+
+def _article(path: str) -> Answer:
+    if not path.startswith(f"{LIST_PATH}2026"):
+        return Answer(404, b"not found")
+    i = int(path.rsplit("_", 1)[1].split(".")[0])
+    return Answer(body=article_html(i).encode("utf-8"))
+
+
+def scenario(fuzz_articles: int = 12, flood_links: int = 3000, seed: int = 17) -> dict[str, HostileServer]:
+    """Six hostile servers, one made-up host each (not started): bad links, a link flood,
+    robots.txt 503, robots.txt reset, a cookie flood, and fuzzed article pages."""
+    rng = random.Random(seed)
+    fuzz_pages = {article_path(i): hostile_page(rng, i) for i in range(fuzz_articles)}
+    cookie_count = iter(range(10**6))
+
+    def cookie_article(path: str) -> Answer:
+        n = next(cookie_count)
+        cookies = [("Set-Cookie", f"c{n}_{k}={'v' * 200}; Path=/; Domain=.cookies.gov.cn") for k in range(30)]
+        return Answer(body=_article(path).body, headers=cookies)
+
+    bad_links = [article_path(1), "http://[::1/news/202611/t20261120_99.html", article_path(2), article_path(3)]
+    flood = [article_path(1000 + k) for k in range(flood_links)]
+    return {
+        "links": HostileServer({
+            LIST_PATH: Answer(body=list_html(bad_links).encode()),
+            article_path(1): Answer(body=article_html(1, "<p><a href='http://[::1/a.pdf'>附件1.pdf</a></p>").encode()),
+            article_path(2): Answer(body=article_html(2, "<p><img src='http://[::1/a.jpg' width='300'></p>").encode()),
+            article_path(3): Answer(body=article_html(3, head="<base href='http://[::1/'>").encode()),
+        }, host="www.links.gov.cn", slug="sd_hostile_links"),
+        "flood": HostileServer({
+            LIST_PATH: Answer(body=list_html(flood).encode()),
+            f"{LIST_PATH}index_1.shtml": Answer(body=list_html(flood[::-1]).encode()),
+            f"{LIST_PATH}index_2.shtml": Answer(body=list_html(flood[500:]).encode()),
+        }, default=_article, host="www.flood.gov.cn", slug="sd_hostile_flood"),
+        "robots503": HostileServer({"/robots.txt": Answer(503, b"busy")}, default=_article,
+                                   host="www.robots503.gov.cn", slug="sd_hostile_robots"),
+        "robots_reset": HostileServer({"/robots.txt": Answer(reset=True)}, default=_article,
+                                      host="www.robotsreset.gov.cn", slug="sd_hostile_reset"),
+        "cookies": HostileServer({
+            LIST_PATH: Answer(body=list_html([article_path(i) for i in range(8)]).encode(),
+                              headers=[("Set-Cookie", "first=1; Path=/")]),
+        }, default=cookie_article, host="www.cookies.gov.cn", slug="sd_hostile_cookies"),
+        "fuzz": HostileServer({
+            LIST_PATH: Answer(body=list_html(list(fuzz_pages)).encode()),
+            **{p: Answer(body=raw, content_type=ct) for p, (raw, ct, _) in fuzz_pages.items()},
+        }, host="www.fuzz.gov.cn", slug="sd_hostile_fuzz"),
+    }
+
+

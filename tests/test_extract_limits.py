@@ -97,3 +97,10 @@ def test_extract_never_raises_on_random_bytes_and_charsets() -> None:
                      content_type=f"text/html; charset={rng.choice(charsets)}",
                      encoding=rng.choice([None, None, rng.choice(charsets)]))
         assert isinstance(ex.body, str)
+
+
+def test_a_few_corrupt_bytes_in_a_short_utf8_page_stay_utf8() -> None:
+    raw = page(BODY).encode("utf-8").replace("，".encode("utf-8"), b"\xff", 3)
+    for ctype in ("text/html; charset=utf-8", "text/html", "text/html; charset=base64"):
+        ex = extract(raw, URL, content_type=ctype)
+        assert ex.encoding == "utf-8" and "市政府召开常务会议" in ex.body, (ctype, ex.encoding)

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from archive import Archive
-from simulator.hostile import (LIST_PATH, Answer, HostileServer, article_html, article_path, hostile_page,
-                               list_html)
+from simulator.hostile import LIST_PATH, Hosts, article_path, hostile_page, scenario
 from tests.conftest import crawl
 
 FUZZ_ARTICLES = 12
@@ -23,65 +22,11 @@ SETTINGS = {"LIST_MAX_LINKS": 20, "FRONTIER_MAX_REQUESTS": 40, "RETRY_TIMES": 0,
             "INCREMENTAL_FULL": True}
 
 
-class Hosts:
-    def __init__(self, servers: list[HostileServer]):
-        self.servers = servers
-
-    def hostmap(self) -> dict[str, str]:
-        return {k: v for s in self.servers for k, v in s.hostmap().items()}
-
-
-def _article(path: str) -> Answer:
-    if not path.startswith(f"{LIST_PATH}2026"):
-        return Answer(404, b"not found")
-    i = int(path.rsplit("_", 1)[1].split(".")[0])
-    return Answer(body=article_html(i).encode("utf-8"))
-
-
-def _servers() -> dict[str, HostileServer]:
-    rng = random.Random(17)
-    fuzz_pages = {article_path(i): hostile_page(rng, i) for i in range(FUZZ_ARTICLES)}
-    cookie_count = iter(range(10**6))
-
-    def cookie_article(path: str) -> Answer:
-        n = next(cookie_count)
-        cookies = [("Set-Cookie", f"c{n}_{k}={'v' * 200}; Path=/; Domain=.cookies.gov.cn") for k in range(30)]
-        return Answer(body=_article(path).body, headers=cookies)
-
-    bad_links = [article_path(1), "http://[::1/news/202611/t20261120_99.html", article_path(2), article_path(3)]
-    flood = [article_path(1000 + k) for k in range(FLOOD_LINKS)]
-    return {
-        "links": HostileServer({
-            LIST_PATH: Answer(body=list_html(bad_links).encode()),
-            article_path(1): Answer(body=article_html(1, "<p><a href='http://[::1/a.pdf'>附件1.pdf</a></p>").encode()),
-            article_path(2): Answer(body=article_html(2, "<p><img src='http://[::1/a.jpg' width='300'></p>").encode()),
-            article_path(3): Answer(body=article_html(3, head="<base href='http://[::1/'>").encode()),
-        }, host="www.links.gov.cn", slug="sd_hostile_links"),
-        "flood": HostileServer({
-            LIST_PATH: Answer(body=list_html(flood).encode()),
-            f"{LIST_PATH}index_1.shtml": Answer(body=list_html(flood[::-1]).encode()),
-            f"{LIST_PATH}index_2.shtml": Answer(body=list_html(flood[500:]).encode()),
-        }, default=_article, host="www.flood.gov.cn", slug="sd_hostile_flood"),
-        "robots503": HostileServer({"/robots.txt": Answer(503, b"busy")}, default=_article,
-                                   host="www.robots503.gov.cn", slug="sd_hostile_robots"),
-        "robots_reset": HostileServer({"/robots.txt": Answer(reset=True)}, default=_article,
-                                      host="www.robotsreset.gov.cn", slug="sd_hostile_reset"),
-        "cookies": HostileServer({
-            LIST_PATH: Answer(body=list_html([article_path(i) for i in range(8)]).encode(),
-                              headers=[("Set-Cookie", "first=1; Path=/")]),
-        }, default=cookie_article, host="www.cookies.gov.cn", slug="sd_hostile_cookies"),
-        "fuzz": HostileServer({
-            LIST_PATH: Answer(body=list_html(list(fuzz_pages)).encode()),
-            **{p: Answer(body=raw, content_type=ct) for p, (raw, ct, _) in fuzz_pages.items()},
-        }, host="www.fuzz.gov.cn", slug="sd_hostile_fuzz"),
-    }
-
-
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("hostile_sites")
     archive = folder / "a.sqlite"
-    servers = _servers()
+    servers = scenario(FUZZ_ARTICLES, FLOOD_LINKS)
     mp = pytest.MonkeyPatch()
     try:
         for server in servers.values():
@@ -210,3 +155,68 @@ sys.exit(1 if attempts else 0)
     assert "a=1" in result.stdout and "b=2" not in result.stdout  # .gov.cn is a public suffix
     assert not cache.exists() or not any(cache.rglob("*.json"))
     assert socket  # the module is used inside the child script
+
+
+# -- config cases: random edits of a good site file, random setting values -------------------
+def _mutations(rng: random.Random, text: str) -> str:
+    import re
+
+    values = ['""', "0", "-1", "1.5", "true", '"x"', "[]", '["a", 1]', "{}", '"../x"', '"0 3 31 2 *"',
+              '"HTTP://www.test.gov.cn/"', "99999999999", '"\\u0000"', '"base64"', '"http://[::1/"']
+    lines = text.split("\n")
+    for _ in range(rng.randint(1, 3)):
+        i = rng.randrange(len(lines))
+        if "=" in lines[i] and rng.random() < 0.7:
+            key = lines[i].split("=", 1)[0]
+            lines[i] = f"{key}= {rng.choice(values)}"
+        elif rng.random() < 0.5:
+            lines.insert(i, f"{rng.choice(['tiemout', 'max_page', 'cron', 'url', 'zzz'])} = {rng.choice(values)}")
+        else:
+            del lines[i]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+def test_random_site_file_edits_raise_only_one_line_site_config_errors(tmp_path: Path) -> None:
+    from core.siteconfig import SiteConfigError, parse_site
+    from tests.test_siteconfig import GOOD
+
+    rng = random.Random(1717)
+    refused = 0
+    for n in range(300):
+        path = tmp_path / "sd_test.toml"
+        path.write_text(_mutations(rng, GOOD), "utf-8")
+        try:
+            parse_site(path)
+        except SiteConfigError as exc:
+            refused += 1
+            assert "\n" not in str(exc) and str(exc).startswith("sd_test.toml: "), (n, str(exc))
+    assert refused > 100  # most random edits are wrong, and every one was caught as such
+
+
+def test_random_setting_values_raise_only_one_line_config_errors() -> None:
+    from app.crawl import project_settings
+    from crawler.config import SETTINGS, ConfigError
+
+    rng = random.Random(99)
+    values = ["nan", "inf", "-inf", "abc", "", "-1", "0", "1e309", "1" * 400, "TRUE", "debug", "{", "[]",
+              '{"a": "127.0.0.1:1"}', "2026-13-45", "\x00", "0.5", "3"]
+    for name in SETTINGS:
+        for value in rng.sample(values, 6):
+            try:
+                project_settings({name: value})
+            except ConfigError as exc:
+                assert "\n" not in str(exc) and name in str(exc)
+
+
+def test_hostile_pages_never_raise_and_keep_their_text() -> None:
+    from pipelines.extract import extract
+    from simulator.hostile import SENTENCE
+
+    rng = random.Random(2026)
+    kept = 0
+    for i in range(15):
+        raw, ctype, used = hostile_page(rng, i)
+        ex = extract(raw, f"http://www.fuzz.gov.cn{article_path(i)}", content_type=ctype)
+        kept += SENTENCE.format(i=i)[:8] in ex.body
+        assert "extract_error" not in ex.flags, used
+    assert kept >= 12
