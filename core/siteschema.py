@@ -122,6 +122,8 @@ def _check_value(spec: Spec, key: str, shown: str, value: Any, profile: bool) ->
         raise SchemaError(f"{shown}: expected {_KIND_NAMES[spec.kind]}, got {value!r}"[:300])
     if spec.kind is ANY:
         return
+    if isinstance(value, str) and any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise SchemaError(f"{shown}: {value!r} contains control characters"[:300])
     if spec.nonempty and (not value or (isinstance(value, str) and not value.strip())):
         raise SchemaError(f"{shown}: must not be empty")
     if spec.lo is not None and value < spec.lo:

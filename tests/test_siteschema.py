@@ -74,6 +74,7 @@ BAD = {
                      "lists[0].url", "private address"),
     "profile_path": (_sub('cms = "trs_wcm"', 'cms = "../sites/sd_qingdao"'), "cms", "not a profile name"),
     "empty_column": (_sub('column = "要闻"', 'column = ""'), "lists[0].column", "empty"),
+    "control_char": (_sub('name = "测试市人民政府"', 'name = "测试\\u0000市"'), "name", "control characters"),
 }
 
 
