@@ -104,3 +104,10 @@ def test_a_few_corrupt_bytes_in_a_short_utf8_page_stay_utf8() -> None:
     for ctype in ("text/html; charset=utf-8", "text/html", "text/html; charset=base64"):
         ex = extract(raw, URL, content_type=ctype)
         assert ex.encoding == "utf-8" and "市政府召开常务会议" in ex.body, (ctype, ex.encoding)
+
+
+def test_a_huge_text_node_is_cut_at_the_character_cap_and_flagged() -> None:
+    start = time.perf_counter()
+    ex = extract(page(BODY + "<p>" + "字" * 2_500_000 + "</p>").encode("utf-8"), URL)
+    assert time.perf_counter() - start < 15  # about 2 s on an idle machine
+    assert "市政府召开常务会议" in ex.body and "truncated_text" in ex.flags

@@ -35,6 +35,9 @@ MAX_TAG_CHARS = 16_384
 """Longest start tag kept with its attributes; libxml2 checks attributes pairwise (100k on one
 element took 16 s), so a longer tag keeps only its name."""
 _HUGE_TAG_RE = re.compile(r"<([a-zA-Z][\w:-]{0,40})[^<>]{%d,}>" % MAX_TAG_CHARS)
+MAX_CHARS = 1_000_000
+"""Characters of HTML kept per page (after over-long tags are cut): the text stages are linear
+but run a few dozen regular expressions over every line, about 3.5 s per million characters."""
 MAX_DEPTH = 1000
 """Nesting kept as elements; deeper tags are dropped, their text kept (libxml2 stops at 2048 even
 with ``huge_tree`` and silently drops what is deeper)."""
@@ -50,10 +53,11 @@ _PARSER = lxml.html.HTMLParser(huge_tree=True)
 def guard(text: str, max_nodes: int = MAX_NODES) -> tuple[str, list[str]]:
     """Cut what would make parsing or walking the page pathological; return the flags it set.
 
-    Both checks are linear scans of the text, done before libxml2 sees it:
-    ``truncated_attributes`` when a start tag is longer than ``MAX_TAG_CHARS``, and
+    Every check is a linear scan of the text, done before libxml2 sees it:
     ``truncated_nodes`` when the page has more than ``max_nodes`` tags (the rest is dropped;
-    the article comes before the 4 million ``<br>`` that follow it).
+    the article comes before the 4 million ``<br>`` that follow it), ``truncated_attributes``
+    when a start tag is longer than ``MAX_TAG_CHARS``, ``truncated_text`` past ``MAX_CHARS``
+    and ``flattened_depth`` for tags nested deeper than ``MAX_DEPTH``.
     """
     flags: list[str] = []
     if text.count("<") > max_nodes // 2:
@@ -67,6 +71,9 @@ def guard(text: str, max_nodes: int = MAX_NODES) -> tuple[str, list[str]]:
     if len(text) > MAX_TAG_CHARS and _HUGE_TAG_RE.search(text):
         text = _HUGE_TAG_RE.sub(r"<\1>", text)
         flags.append("truncated_attributes")
+    if len(text) > MAX_CHARS:
+        text = text[:MAX_CHARS]
+        flags.append("truncated_text")
     if text.count("<") > MAX_DEPTH:
         flat = _flatten_deep(text, MAX_DEPTH)
         if flat is not None:
