@@ -22,10 +22,6 @@ logger = logging.getLogger(__name__)
 ARCHIVE_HELP = "SQLite archive (default: ARCHIVE_PATH, i.e. $GOVPRESS_ARCHIVE or ./data/govpress.sqlite)"
 
 
-def _archive_path(archive: str | None) -> str:
-    return archive or project_settings().get("ARCHIVE_PATH")
-
-
 def _sites() -> dict[str, Any]:
     from crawler.spiders.sites import SITE_ERRORS, SITES
 
