@@ -181,12 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from app.crawl import project_settings
     from core.siteconfig import load_sites
     from crawler.config import ConfigError
 
     try:
-        project_settings()  # the crawls would refuse the same bad environment one by one
+        from crawler import settings  # noqa: F401 - parses and range-checks the environment
     except ConfigError as exc:
         logger.error("%s", exc)
         return 2

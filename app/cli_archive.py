@@ -199,10 +199,9 @@ def reprocess(archive: str | None, site: str | None) -> None:
     from archive.record import DocumentRecord
     from archive.session import ArchiveSession
     from core.siteconfig import load_sites
+    from crawler.extensions.sitelock import SiteLock, lock_dir
     from pipelines.process import Options, process_page
     from pipelines.session import identity_for
-
-    from crawler.extensions.sitelock import SiteLock, lock_dir
 
     path = archive_path(archive)
     sites = load_sites()[0]
@@ -222,7 +221,8 @@ def reprocess(archive: str | None, site: str | None) -> None:
                     busy.append(f"{slug} is being crawled ({lock.holder()})")
                     continue
             except OSError as exc:
-                raise click.ClickException(f"{slug}: cannot take the site lock {lock.path}: {exc.strerror or exc}")
+                raise click.ClickException(
+                    f"{slug}: cannot take the site lock {lock.path}: {exc.strerror or exc}") from None
             try:
                 for page in a.raw_pages(site=slug, latest=True):
                     stored = session.reader.get(page.canonical_url)

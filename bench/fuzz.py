@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from simulator.hostile import SENTENCE, Hosts, article_path, hostile_page, scenario  # noqa: E402
+from simulator.hostile import SENTENCE, Hosts, article_path, hostile_page, scenario
 
 
 def pages(n: int) -> None:

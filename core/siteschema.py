@@ -16,7 +16,7 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -166,7 +166,8 @@ def validate(data: dict[str, Any], prefix: str = "", shown: str = "", *, profile
     if not profile:
         for key, spec in children.items():
             if spec.required and key not in data:
-                raise SchemaError(f"{shown}.{key}: missing required field" if shown else f"{key}: missing required field")
+                raise SchemaError(f"{shown}.{key}: missing required field" if shown
+                                  else f"{key}: missing required field")
 
 
 def validate_file(path: Path, data: dict[str, Any], *, profile: bool = False) -> None:
@@ -187,7 +188,7 @@ def cron_problem(cron: str) -> str:
         trigger = cron_trigger(cron)
     except (ValueError, TypeError, KeyError) as exc:
         return f"invalid cron expression {cron!r}: {exc}"
-    if trigger.get_next_fire_time(None, datetime.now(timezone.utc)) is None:
+    if trigger.get_next_fire_time(None, datetime.now(UTC)) is None:
         return f"cron expression {cron!r} never fires"
     return ""
 

@@ -94,21 +94,21 @@ def text(*, nonempty: bool = False) -> Parser:
 
 
 def url_or_empty(value: Any) -> str:
-    value = text()(value)
-    if value and not value.lower().startswith(("http://", "https://")):
-        raise ValueError(f"{value!r} is not an http(s) URL")
-    return value
+    url: str = text()(value)
+    if url and not url.lower().startswith(("http://", "https://")):
+        raise ValueError(f"{url!r} is not an http(s) URL")
+    return url
 
 
 def iso_time(value: Any) -> str:
     """Empty, or an ISO 8601 time (``GOVPRESS_NOW``)."""
-    value = text()(value).strip()
-    if value:
+    stamp: str = text()(value).strip()
+    if stamp:
         try:
-            datetime.fromisoformat(value)
+            datetime.fromisoformat(stamp)
         except ValueError:
-            raise ValueError(f"{value!r} is not an ISO 8601 time (2026-11-22T09:00:00+08:00)") from None
-    return value
+            raise ValueError(f"{stamp!r} is not an ISO 8601 time (2026-11-22T09:00:00+08:00)") from None
+    return stamp
 
 
 def hostmap(value: Any) -> dict[str, str]:
@@ -209,6 +209,6 @@ def check_settings(settings: Any) -> None:
             clean = parse(value)
         except ValueError as exc:
             raise ConfigError(f"setting {name}: {exc}"[:400]) from None
-        if clean != value or type(clean) is not type(value):
-            if not getattr(settings, "frozen", False):
-                settings.set(name, clean, priority=settings.getpriority(name) or "project")
+        changed = clean != value or type(clean) is not type(value)
+        if changed and not getattr(settings, "frozen", False):
+            settings.set(name, clean, priority=settings.getpriority(name) or "project")

@@ -89,7 +89,7 @@ def test_extract_never_raises_on_random_bytes_and_charsets() -> None:
     charsets = ["utf-8", "gbk", "base64", "utf-16", "utf-32", "idna", "rot13", "", "x" * 300, "utf-8\x00"]
     pieces = [b"<", b">", b"<a href='http://[::1/x'>", b"<img src=\xff>", b"\x00", b"&#xD800;", b"&#99999999;",
               b"<base href='http://[::1/'>", b"<![CDATA[", b"<?xml encoding='base64'?>", b"\xef\xbb\xbf",
-              "正文".encode("gbk"), "正文".encode("utf-8"), b"<meta charset=hex>", b"</html><html>"]
+              "正文".encode("gbk"), "正文".encode(), b"<meta charset=hex>", b"</html><html>"]
     for _ in range(300):
         raw = b"".join(rng.choice(pieces) if rng.random() < 0.5 else rng.randbytes(rng.randint(0, 40))
                        for _ in range(rng.randint(0, 60)))
@@ -100,7 +100,7 @@ def test_extract_never_raises_on_random_bytes_and_charsets() -> None:
 
 
 def test_a_few_corrupt_bytes_in_a_short_utf8_page_stay_utf8() -> None:
-    raw = page(BODY).encode("utf-8").replace("，".encode("utf-8"), b"\xff", 3)
+    raw = page(BODY).encode("utf-8").replace("，".encode(), b"\xff", 3)
     for ctype in ("text/html; charset=utf-8", "text/html", "text/html; charset=base64"):
         ex = extract(raw, URL, content_type=ctype)
         assert ex.encoding == "utf-8" and "市政府召开常务会议" in ex.body, (ctype, ex.encoding)

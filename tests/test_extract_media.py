@@ -12,7 +12,7 @@ BODY = "".join(f"<p>这是第{i}段正文，市政府召开常务会议，研究
 def _page(inner: str, head: str = "") -> bytes:
     return (f"<html><head><meta charset='utf-8'>{head}<title>关于召开会议的通知</title></head><body>"
             f"<div class='article'><h1>关于召开会议的通知</h1><div class='TRS_Editor'>{BODY}{inner}</div></div>"
-            "</body></html>").encode("utf-8")
+            "</body></html>").encode()
 
 
 @pytest.mark.parametrize("inner", [

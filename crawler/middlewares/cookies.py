@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from http.cookiejar import Cookie
-from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -71,7 +70,8 @@ class CappedCookiesMiddleware(CookiesMiddleware):
         result = super().process_request(request)
         header = request.headers.get(b"Cookie")
         if header and len(header) > self.max_header_bytes:
-            kept = header[: self.max_header_bytes].rsplit(b"; ", 1)[0] if b"; " in header[: self.max_header_bytes] else b""
+            head = header[: self.max_header_bytes]
+            kept = head.rsplit(b"; ", 1)[0] if b"; " in head else b""
             if kept:
                 request.headers[b"Cookie"] = kept
             else:

@@ -9,6 +9,7 @@ on unchanged (the extractor copes with both), counted ``metarefresh/errors`` and
 from __future__ import annotations
 
 import logging
+
 from scrapy import Request
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.http import Response

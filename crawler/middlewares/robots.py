@@ -58,7 +58,7 @@ class RobotsMiddleware(RobotsTxtMiddleware):
         rp_dfd = self._parsers[netloc]
         parser = DisallowAll(reason)
         self._parsers[netloc] = parser  # type: ignore[assignment]
-        rp_dfd.callback(parser)  # type: ignore[union-attr]
+        rp_dfd.callback(parser)  # type: ignore[union-attr,arg-type]
 
     def process_request_2(self, rp: Any, request: Request) -> None:
         if isinstance(rp, DisallowAll):

@@ -40,6 +40,10 @@ class SiteSpider(scrapy.Spider):
     scheduled: set[str]
     """Canonical article URLs and list URLs already requested (the crawl's own dupefilter)."""
     allow_private: bool
+    max_links: int
+    """Article links taken from one list page (``LIST_MAX_LINKS``)."""
+    max_requests: int
+    """Requests one crawl schedules at most (``FRONTIER_MAX_REQUESTS``)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -192,7 +196,7 @@ def page_text(response: Response) -> str:
     except (LookupError, ValueError, UnicodeError, AttributeError):
         from pipelines.extract.encoding import decode
 
-        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         return decode(response.body, content_type=ctype).text
 
 

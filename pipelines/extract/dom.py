@@ -35,7 +35,7 @@ _BR_RUN_RE = re.compile(r"(?:<br\s*/?>\s*){3,}", re.IGNORECASE)
 MAX_TAG_CHARS = 16_384
 """Longest start tag kept with its attributes; libxml2 checks attributes pairwise (100k on one
 element took 16 s), so a longer tag keeps only its name."""
-_HUGE_TAG_RE = re.compile(r"<([a-zA-Z][\w:-]{0,40})[^<>]{%d,}>" % MAX_TAG_CHARS)
+_HUGE_TAG_RE = re.compile(r"<([a-zA-Z][\w:-]{0,40})[^<>]{" + str(MAX_TAG_CHARS) + r",}>")
 MAX_CHARS = 1_000_000
 """Characters of HTML kept per page (after over-long tags are cut): the text stages are linear
 but run a few dozen regular expressions over every line, about 3.5 s per million characters."""
@@ -43,10 +43,11 @@ MAX_DEPTH = 1000
 """Nesting kept as elements; deeper tags are dropped, their text kept (libxml2 stops at 2048 even
 with ``huge_tree`` and silently drops what is deeper)."""
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]{0,40})(?:\s[^<>]*?)?(/?)>")
-_NOT_NESTING = frozenset(
-    "area base br col embed hr img input link meta param source track wbr "  # void
-    "p li dt dd tr td th option optgroup thead tbody tfoot colgroup caption rb rt rp".split()  # end tag optional
-)
+_VOID = ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+         "track", "wbr")
+_END_TAG_OPTIONAL = ("p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead", "tbody", "tfoot",
+                     "colgroup", "caption", "rb", "rt", "rp")
+_NOT_NESTING = frozenset(_VOID + _END_TAG_OPTIONAL)
 # huge_tree lifts libxml2's default depth limit (about 256), past which text was silently dropped.
 _PARSER = lxml.html.HTMLParser(huge_tree=True)
 
