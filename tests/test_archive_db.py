@@ -21,7 +21,7 @@ from simulator.synthetic import Generator
 
 def _archive(path: Path, n: int = 300) -> Path:
     db = open_archive(path)
-    for rec in Generator(seed=3).records(n):
+    for rec in Generator(seed=3, pool_chars=60_000).records(n):
         store.save_document(db, rec)
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()
@@ -84,7 +84,7 @@ def test_a_busy_archive_fails_a_write_in_seconds_not_30(tmp_path: Path) -> None:
     holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock
     try:
         session = ArchiveSession(path, busy_timeout=0.3, busy_retries=2)
-        record = Generator(seed=9).record(1000)
+        record = Generator(seed=9, pool_chars=20_000).record(1000)
         start = time.monotonic()
         with pytest.raises(ArchiveError) as info:
             session.save(record)

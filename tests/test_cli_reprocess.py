@@ -15,7 +15,7 @@ from simulator.synthetic import Generator
 
 def _archive(path: Path) -> Path:
     db = open_archive(path)
-    gen = Generator(seed=4)
+    gen = Generator(seed=4, pool_chars=20_000)
     for i in range(6):
         store.save_document(db, gen.record(i, site="sd_site00"))
     db.conn.close()

@@ -48,7 +48,19 @@ def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
                           env={**os.environ, **env}, timeout=60)
 
 
-@pytest.mark.parametrize("value", ["nan", "inf", "abc"])
+@pytest.mark.parametrize(("value", "problem"), [("nan", "not a finite number"), ("inf", "not a finite number"),
+                                              ("abc", "not a number"), ("-2", "out of range")])
+def test_the_environment_is_parsed_and_range_checked(monkeypatch: pytest.MonkeyPatch, value: str,
+                                                     problem: str) -> None:
+    from crawler.config import SETTINGS, env
+
+    monkeypatch.setenv("GOVPRESS_DOWNLOAD_DELAY", value)
+    with pytest.raises(ConfigError) as info:
+        env("GOVPRESS_DOWNLOAD_DELAY", 2.0, SETTINGS["DOWNLOAD_DELAY"])
+    assert str(info.value).startswith("environment variable GOVPRESS_DOWNLOAD_DELAY: ") and problem in str(info.value)
+
+
+@pytest.mark.parametrize("value", ["nan"])
 def test_a_bad_environment_variable_is_one_line_without_traceback(tmp_path, value: str) -> None:
     result = _cli({"GOVPRESS_DOWNLOAD_DELAY": value}, "crawl", "sd_qingdao", "--archive",
                   str(tmp_path / "a.sqlite"), "--no-progress")
