@@ -136,7 +136,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=500)
     parser.add_argument("--configs", type=int, default=3000)
     parser.add_argument("--articles", type=int, default=100)
-    parser.add_argument("--links", type=int, default=100_000)
+    parser.add_argument("--links", type=int, default=50_000, help="Links on the flood list page (100k is past the 8 MiB size cap).")
     parser.add_argument("--no-crawl", action="store_true", help="Skip the hostile-server crawl.")
     args = parser.parse_args()
     pages(args.pages)
