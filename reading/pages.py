@@ -1,0 +1,407 @@
+"""What the reading pages show, built from the archive's read API (no SQL here).
+
+Each ``*_page`` function takes an open ``Archive`` and returns the template
+context of one page; the Datasette plugin (``reading/datasette/plugins``)
+renders it.  Optional parts of the archive (press-conference transcripts,
+attachment texts) are used when the read API offers them and left out
+otherwise, so these pages work on every schema version the read API accepts.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from archive import Archive, ArchiveError, Document, SearchQueryError
+from archive.fts import parse_query, snippet
+from reading.diff import VersionDiff, diff_versions, paragraphs
+
+logger = logging.getLogger(__name__)
+
+BEIJING = timezone(timedelta(hours=8), "Beijing")
+SEARCH_LIMIT = 50
+LATEST_LIMIT = 30
+COVERAGE_WEEKS = 26
+"""Weeks shown on the coverage chart, ending with the newest publication week."""
+_MARK = ("\x02", "\x03")
+
+
+def beijing(ts: str | None) -> str:
+    """An ISO time as ``YYYY-MM-DD HH:MM`` Beijing time; a bare date stays a date."""
+    if not ts:
+        return ""
+    text = ts.strip()
+    if len(text) == 10:
+        return text
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=BEIJING)  # page dates without an offset are China time
+    return dt.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def marked(text: str) -> Markup:
+    """Escape ``text`` and turn the search marks into ``<mark>`` elements."""
+    return Markup(str(escape(text)).replace(_MARK[0], "<mark>").replace(_MARK[1], "</mark>"))
+
+
+def field_of(obj: Any, *names: str, default: Any = "") -> Any:
+    """The first present attribute or key of ``obj`` among ``names``."""
+    for name in names:
+        if isinstance(obj, Mapping) and obj.get(name) not in (None, ""):
+            return obj[name]
+        value = getattr(obj, name, None)
+        if value not in (None, ""):
+            return value
+    return default
+
+
+def _optional(archive: Archive, method: str, *args: Any) -> Any:
+    """Call an optional read-API method; None when this archive or govpress has no such data."""
+    fn = getattr(archive, method, None)
+    if fn is None:
+        return None
+    try:
+        return fn(*args)
+    except (ArchiveError, sqlite3.Error) as exc:
+        logger.info("%s unavailable: %s", method, exc)
+        return None
+
+
+# -- document page --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Version:
+    number: int
+    title: str
+    fetched_at: str
+    replaced_at: str
+    diff: VersionDiff | None
+    """Diff to the next version (None for the current one)."""
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    title: str
+    site: str
+    published: str
+    url: str
+    original: bool
+    current: bool
+    duplicate_of: int | None
+
+
+@dataclass
+class DocPage:
+    doc: Document
+    site_name: str
+    region: str
+    published: str
+    first_seen: str
+    fetched_at: str
+    paragraphs: list[str]
+    raw_pages: list[tuple[int, str]]
+    raw_id: int | None
+    versions: list[Version]
+    cluster: list[Member]
+    transcript: dict[str, Any] | None
+    attachments: list[dict[str, str]]
+    citation: str
+    flags: list[str] = field(default_factory=list)
+
+
+def _transcript(archive: Archive, doc_id: int) -> dict[str, Any] | None:
+    t = _optional(archive, "transcript", doc_id)
+    if not t:
+        return None
+    participants = [
+        {"name": str(field_of(p, "name", "speaker")), "role": str(field_of(p, "role", "title", "affiliation")),
+         "organization": str(field_of(p, "organization", "org", "unit"))}
+        for p in field_of(t, "participants", default=[]) or []
+    ]
+    turns = [
+        {"speaker": str(field_of(u, "speaker", "name", "speaker_name")),
+         "role": str(field_of(u, "role", "kind", "speaker_role")),
+         "text": str(field_of(u, "text", "body", "content"))}
+        for u in field_of(t, "turns", default=[]) or []
+    ]
+    if not participants and not turns:
+        return None
+    return {"participants": participants, "turns": turns,
+            "event": str(field_of(t, "event", "title", "name"))}
+
+
+def _attachments(archive: Archive, doc: Document) -> list[dict[str, str]]:
+    stored = _optional(archive, "attachments", doc.id) or []
+    out: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for a in stored:
+        url = str(field_of(a, "url", "href"))
+        seen.add(url)
+        out.append({"url": url, "name": str(field_of(a, "name", "title", default=url)),
+                    "text": str(field_of(a, "text", "body", "content")),
+                    "status": str(field_of(a, "status", "error"))})
+    for a in doc.attachments:
+        url = str(a.get("url", ""))
+        if url and url not in seen:
+            out.append({"url": url, "name": str(a.get("name") or url), "text": "", "status": ""})
+    return out
+
+
+def citation(doc: Document, site_name: str) -> str:
+    """A plain citation: headline, issuer, date, URL, archived time and govpress id."""
+    who = doc.source or site_name or doc.site
+    day = (doc.published or "")[:10] or "n.d."
+    return (f"{who}. “{doc.title}”. {day}. {doc.url}. Archived by govpress {doc.fetched_at[:10]},"
+            f" document {doc.id}, body hash {doc.body_hash[:16]}.")
+
+
+def doc_page(archive: Archive, doc_id: int) -> DocPage | None:
+    doc = archive.document(doc_id)
+    if doc is None:
+        return None
+    site = archive.sites().get(doc.site)
+    site_name = site.name if site else doc.site_name
+    region = " ".join(x for x in (site.province if site else "", site.city if site else "") if x)
+    if doc.region_code:
+        region = f"{region} ({doc.region_code})" if region else doc.region_code
+    revs = archive.revisions_of(doc.id)
+    chain: list[tuple[int, str, str, str, str, str]] = [
+        (r.revision, r.title, r.body, r.fetched_at, r.replaced_at, "") for r in revs]
+    chain.append((doc.revision_count, doc.title, doc.body, doc.fetched_at, "", ""))
+    versions = []
+    for i, (num, title, body, fetched, replaced, _) in enumerate(chain):
+        nxt = chain[i + 1] if i + 1 < len(chain) else None
+        d = diff_versions(title, body, nxt[1], nxt[2]) if nxt else None
+        versions.append(Version(num, title, beijing(fetched), beijing(replaced), d))
+    members = archive.cluster(doc.id)
+    first = members[0].id if members else None  # earliest published: the original
+    cluster = [
+        Member(m.id, m.title, m.site, beijing(m.published), m.url, m.id == first, m.id == doc.id,
+               m.duplicate_of)
+        for m in members
+    ] if len(members) > 1 else []
+    raws = archive.raw_page_ids(doc.id)
+    return DocPage(
+        doc=doc, site_name=site_name, region=region, published=beijing(doc.published),
+        first_seen=beijing(doc.first_seen), fetched_at=beijing(doc.fetched_at),
+        paragraphs=paragraphs(doc.body), raw_pages=raws, raw_id=raws[-1][0] if raws else None,
+        versions=versions, cluster=cluster, transcript=_transcript(archive, doc.id),
+        attachments=_attachments(archive, doc), citation=citation(doc, site_name),
+        flags=list(doc.flags),
+    )
+
+
+# -- search ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Hit:
+    id: int
+    title: Markup
+    site: str
+    site_name: str
+    published: str
+    source: str
+    snippet: Markup
+
+
+@dataclass
+class SearchPage:
+    q: str
+    site: str
+    since: str
+    until: str
+    speaker: str
+    sites: list[tuple[str, str]]
+    hits: list[Hit]
+    error: str
+    latest: bool
+    """No query: the hits are the latest documents."""
+    speaker_search: bool
+    """The archive holds transcripts, so the speaker filter works."""
+
+
+def _date_arg(value: str, label: str) -> str:
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{label} date {value!r} is not a date like 2026-05-01") from None
+    return value
+
+
+def _speaks(archive: Archive, doc_id: int, speaker: str) -> bool:
+    t = _transcript(archive, doc_id)
+    if t is None:
+        return False
+    names = [p["name"] for p in t["participants"]] + [u["speaker"] for u in t["turns"]]
+    return any(speaker in n for n in names)
+
+
+def search_page(archive: Archive, q: str = "", site: str = "", since: str = "", until: str = "",
+                speaker: str = "") -> SearchPage:
+    """Ranked hits for ``q`` (or the latest documents), with friendly errors."""
+    sites = {slug: s.name for slug, s in archive.sites().items()}
+    speaker_search = hasattr(archive, "transcript")
+    page = SearchPage(q, site, since, until, speaker, sorted(sites.items()), [], "", not q.strip(),
+                      speaker_search)
+    try:
+        since_d, until_d = _date_arg(since, "from"), _date_arg(until, "to")
+    except ValueError as exc:
+        page.error = str(exc)
+        return page
+    if site and site not in sites:
+        page.error = f"unknown site {site!r}"
+        return page
+    want = SEARCH_LIMIT * 4 if speaker else SEARCH_LIMIT
+    if not q.strip():
+        docs = archive.latest(site=site or None, since=since_d or None, until=until_d or None,
+                              limit=want if speaker else LATEST_LIMIT)
+        found = [(d, d.body[:160] + ("…" if len(d.body) > 160 else ""), ()) for d in docs]
+    else:
+        try:
+            terms = parse_query(q).terms
+            hits = archive.search(q, site=site or None, since=since_d or None, until=until_d or None,
+                                  limit=want, mark=_MARK)
+        except SearchQueryError as exc:
+            page.error = f"{exc}. Words are ANDed; use \"quoted phrases\", -word, a OR b, title:word."
+            return page
+        found = [(h.document, h.snippet, terms) for h in hits]
+    if speaker:
+        if not speaker_search:
+            page.error = "this archive has no press-conference transcripts: the speaker filter needs them"
+            return page
+        found = [f for f in found if _speaks(archive, f[0].id, speaker)][:SEARCH_LIMIT]
+    for d, snip, terms in found:
+        title = snippet(d.title, terms, width=len(d.title) + 1, mark=_MARK) if terms else d.title
+        page.hits.append(Hit(d.id, marked(title), d.site, sites.get(d.site, d.site_name),
+                             beijing(d.published), d.source, marked(snip)))
+    return page
+
+
+# -- coverage -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SiteRun:
+    site: str
+    name: str
+    documents: int
+    last_published: str
+    status: str
+    started: str
+    finished: str
+    counts: str
+    error: str
+    block_kind: str
+    failed_checks: list[str]
+    last_ok: str
+
+    @property
+    def failing(self) -> bool:
+        return self.status not in ("ok", "running") or bool(self.failed_checks)
+
+
+@dataclass
+class CoveragePage:
+    weeks: list[str]
+    chart: Markup
+    runs: list[SiteRun]
+    total: int
+
+
+def block_kind(stats: Mapping[str, Any]) -> str:
+    """How the site refused the crawl, as far as the run's stats say."""
+    for key in ("block_kind", "block/kind", "blocked/kind", "fetch/block_kind"):
+        if stats.get(key):
+            return str(stats[key])
+    kinds = sorted({k.split("/")[-1] for k, v in stats.items()
+                    if re.match(r"^(?:fetch_errors/blocked|blocks?)/[^/]+$", k) and v})
+    if kinds:
+        return ", ".join(kinds)
+    return "blocked" if stats.get("fetch_errors/blocked") else ""
+
+
+def week_of(day: str) -> str:
+    d = date.fromisoformat(day[:10])
+    return (d - timedelta(days=d.weekday())).isoformat()
+
+
+def coverage_chart(series: dict[str, dict[str, int]], weeks: list[str]) -> Markup:
+    """Documents per site per week as small-multiple bar charts in one inline SVG."""
+    label_w, bar_w, gap, row_h, top = 150, 18, 4, 56, 10
+    width = label_w + len(weeks) * (bar_w + gap) + 40
+    height = top + len(series) * row_h + 40
+    peak = max((n for s in series.values() for n in s.values()), default=0) or 1
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="coverage-chart" role="img"'
+           f' width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
+           f"<title>Documents per site per week, {escape(weeks[0]) if weeks else ''} to"
+           f" {escape(weeks[-1]) if weeks else ''}</title>"]
+    for i, (site, per_week) in enumerate(series.items()):
+        y0 = top + i * row_h
+        base = y0 + row_h - 16
+        out.append(f'<text x="0" y="{base - 14}" class="site">{escape(site)}</text>')
+        out.append(f'<line x1="{label_w}" y1="{base}" x2="{width - 40}" y2="{base}" class="axis"/>')
+        for j, wk in enumerate(weeks):
+            n = per_week.get(wk, 0)
+            h = round((row_h - 24) * n / peak)
+            x = label_w + j * (bar_w + gap)
+            cls = "bar" if n else "bar empty"
+            out.append(f'<rect x="{x}" y="{base - max(h, 1)}" width="{bar_w}" height="{max(h, 1)}"'
+                       f' class="{cls}"><title>{escape(site)}, week of {wk}: {n}</title></rect>')
+            if n:
+                out.append(f'<text x="{x + bar_w / 2}" y="{base - h - 2}" class="n">{n}</text>')
+    axis_y = top + len(series) * row_h + 4
+    for j, wk in enumerate(weeks):
+        if j % 4 == 0 or (j == len(weeks) - 1 and j % 4 >= 2):
+            x = label_w + j * (bar_w + gap)
+            out.append(f'<text x="{x}" y="{axis_y + 12}" class="week">{wk[5:]}</text>')
+    out.append(f'<text x="{label_w}" y="{axis_y + 28}" class="week">week starting (Monday);'
+               f" tallest bar = {peak} documents</text>")
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def coverage_page(archive: Archive, weeks: int = COVERAGE_WEEKS) -> CoveragePage:
+    stats = archive.stats()
+    series: dict[str, dict[str, int]] = {}
+    newest = ""
+    for slug, s in stats.items():
+        per: dict[str, int] = defaultdict(int)
+        for day, n in s.per_day.items():
+            try:
+                per[week_of(day)] += n
+            except ValueError:
+                continue
+        series[slug] = dict(per)
+        newest = max([newest, *per])
+    axis: list[str] = []
+    if newest:
+        end = date.fromisoformat(newest)
+        axis = [(end - timedelta(weeks=k)).isoformat() for k in range(weeks - 1, -1, -1)]
+    runs = []
+    for slug, s in stats.items():
+        r = s.last_run
+        st = r.stats if r else {}
+        failed = st.get("monitor/failed") or []
+        runs.append(SiteRun(
+            site=slug, name=s.name, documents=s.documents, last_published=beijing(s.last_published),
+            status=r.status if r else "never run", started=beijing(r.started_at) if r else "",
+            finished=beijing(r.finished_at) if r else "",
+            counts=(f"{r.pages} pages, {r.new} new, {r.updated} updated, {r.unchanged} unchanged,"
+                    f" {r.duplicate} duplicate, {r.errors} errors") if r else "",
+            error=r.error if r else "", block_kind=block_kind(st),
+            failed_checks=[str(f) for f in failed] if isinstance(failed, list) else [str(failed)],
+            last_ok=beijing(s.last_success.finished_at) if s.last_success else "",
+        ))
+    return CoveragePage(axis, coverage_chart(series, axis), runs,
+                        sum(s.documents for s in stats.values()))
