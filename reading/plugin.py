@@ -228,7 +228,7 @@ class YearFacet(Facet):  # type: ignore[misc]
                 values.append({"value": r["value"], "label": r["value"], "count": r["count"],
                                "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(path)),
                                "selected": selected})
-            results.append({"name": f"year of {column}", "type": self.type, "hideable": False,
+            results.append({"name": column, "type": self.type, "hideable": False,
                             "toggle_url": "", "results": values, "truncated": len(rows.rows) > 50})
         return results, timed_out
 
