@@ -33,7 +33,7 @@ class VersionDiff:
     """Inline diff of the headline, None when it did not change."""
     blocks: list[Block]
     added: int
-    """Characters added."""
+    """Characters of the text added (the headline is diffed apart)."""
     removed: int
     """Characters removed."""
 

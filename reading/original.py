@@ -44,7 +44,7 @@ FRAME_HEADERS = {
 
 _DROP_TAGS = {
     "script", "noscript", "iframe", "frame", "frameset", "object", "embed", "applet", "base",
-    "link", "portal", "template",
+    "link", "portal", "template", "video", "audio", "source", "track",
 }
 _URL_ATTRS = {
     "src", "srcset", "poster", "background", "data", "action", "formaction", "ping", "lowsrc",
@@ -117,4 +117,4 @@ def render_original(content: bytes, encoding: str, url: str) -> str:
     head.insert(0, meta)
     style = etree.SubElement(head, "style")
     style.text = "a[title]{text-decoration:underline;cursor:help}img{min-width:1em;min-height:1em}"
-    return "<!DOCTYPE html>\n" + lxml.html.tostring(doc, encoding="unicode", method="html")
+    return "<!DOCTYPE html>\n" + str(lxml.html.tostring(doc, encoding="unicode", method="html"))

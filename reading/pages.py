@@ -29,8 +29,8 @@ logger = logging.getLogger(__name__)
 BEIJING = timezone(timedelta(hours=8), "Beijing")
 SEARCH_LIMIT = 50
 LATEST_LIMIT = 30
-COVERAGE_WEEKS = 26
-"""Weeks shown on the coverage chart, ending with the newest publication week."""
+COVERAGE_WEEKS = 52
+"""Most weeks shown on the coverage chart, ending with the newest publication week."""
 _MARK = ("\x02", "\x03")
 
 
@@ -162,7 +162,7 @@ def citation(doc: Document, site_name: str) -> str:
     """A plain citation: headline, issuer, date, URL, archived time and govpress id."""
     who = doc.source or site_name or doc.site
     day = (doc.published or "")[:10] or "n.d."
-    return (f"{who}. “{doc.title}”. {day}. {doc.url}. Archived by govpress {doc.fetched_at[:10]},"
+    return (f"{who}. “{doc.title}”. {day}. {doc.url}. Archived by govpress {beijing(doc.fetched_at)[:10]},"
             f" document {doc.id}, body hash {doc.body_hash[:16]}.")
 
 
@@ -268,7 +268,8 @@ def search_page(archive: Archive, q: str = "", site: str = "", since: str = "", 
     if not q.strip():
         docs = archive.latest(site=site or None, since=since_d or None, until=until_d or None,
                               limit=want if speaker else LATEST_LIMIT)
-        found = [(d, d.body[:160] + ("…" if len(d.body) > 160 else ""), ()) for d in docs]
+        found: list[tuple[Document, str, tuple[str, ...]]] = [
+            (d, d.body[:160] + ("…" if len(d.body) > 160 else ""), ()) for d in docs]
     else:
         try:
             terms = parse_query(q).terms
@@ -304,6 +305,8 @@ class SiteRun:
     error: str
     block_kind: str
     failed_checks: list[str]
+    checked: bool
+    """The breakage checks ran (they run after a crawl that finished)."""
     last_ok: str
 
     @property
@@ -338,7 +341,7 @@ def week_of(day: str) -> str:
 
 def coverage_chart(series: dict[str, dict[str, int]], weeks: list[str]) -> Markup:
     """Documents per site per week as small-multiple bar charts in one inline SVG."""
-    label_w, bar_w, gap, row_h, top = 150, 18, 4, 56, 10
+    label_w, bar_w, gap, row_h, top = 110, 12, 3, 56, 10
     width = label_w + len(weeks) * (bar_w + gap) + 40
     height = top + len(series) * row_h + 40
     peak = max((n for s in series.values() for n in s.values()), default=0) or 1
@@ -387,7 +390,9 @@ def coverage_page(archive: Archive, weeks: int = COVERAGE_WEEKS) -> CoveragePage
     axis: list[str] = []
     if newest:
         end = date.fromisoformat(newest)
-        axis = [(end - timedelta(weeks=k)).isoformat() for k in range(weeks - 1, -1, -1)]
+        oldest = min(wk for per in series.values() for wk in per)
+        span = min(weeks, (end - date.fromisoformat(oldest)).days // 7 + 1)
+        axis = [(end - timedelta(weeks=k)).isoformat() for k in range(span - 1, -1, -1)]
     runs = []
     for slug, s in stats.items():
         r = s.last_run
@@ -401,6 +406,7 @@ def coverage_page(archive: Archive, weeks: int = COVERAGE_WEEKS) -> CoveragePage
                     f" {r.duplicate} duplicate, {r.errors} errors") if r else "",
             error=r.error if r else "", block_kind=block_kind(st),
             failed_checks=[str(f) for f in failed] if isinstance(failed, list) else [str(failed)],
+            checked=r is not None and r.status in ("ok", "partial"),
             last_ok=beijing(s.last_success.finished_at) if s.last_success else "",
         ))
     return CoveragePage(axis, coverage_chart(series, axis), runs,

@@ -54,7 +54,8 @@ CSS = """
 .gp-meta { display: grid; grid-template-columns: max-content 1fr; gap: .15em 1em; margin: .5em 0 1em; }
 .gp-meta dt { color: #555; } .gp-meta dd { margin: 0; overflow-wrap: anywhere; }
 .gp-text p { line-height: 1.8; text-indent: 2em; margin: 0 0 .8em; }
-.gp-frame { width: 100%; height: 80vh; border: 1px solid #bbb; background: #fff; }
+.gp-original { position: sticky; top: 0; align-self: start; }
+.gp-frame { width: 100%; height: 85vh; border: 1px solid #bbb; background: #fff; }
 .gp-note { color: #555; font-size: .9em; }
 .gp-hits li { margin-bottom: 1em; list-style: none; } .gp-hits { padding-left: 0; }
 .gp-hits .title { font-size: 1.1em; } .gp-hits .where { color: #555; font-size: .9em; }
