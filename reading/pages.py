@@ -345,10 +345,10 @@ def coverage_chart(series: dict[str, dict[str, int]], weeks: list[str]) -> Marku
     width = label_w + len(weeks) * (bar_w + gap) + 40
     height = top + len(series) * row_h + 40
     peak = max((n for s in series.values() for n in s.values()), default=0) or 1
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="coverage-chart" role="img"'
-           f' width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
-           f"<title>Documents per site per week, {escape(weeks[0]) if weeks else ''} to"
-           f" {escape(weeks[-1]) if weeks else ''}</title>"]
+    first, last = (weeks[0], weeks[-1]) if weeks else ("", "")
+    out = [(f'<svg xmlns="http://www.w3.org/2000/svg" class="coverage-chart" role="img"'
+            f' width="{width}" height="{height}" viewBox="0 0 {width} {height}">'),
+           f"<title>Documents per site per week, {escape(first)} to {escape(last)}</title>"]
     for i, (site, per_week) in enumerate(series.items()):
         y0 = top + i * row_h
         base = y0 + row_h - 16

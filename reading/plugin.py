@@ -183,7 +183,7 @@ def render_cell(row: Any, value: Any, column: str, table: str | None) -> Markup 
         return None
     if isinstance(value, bytes):
         return Markup(f'<span class="gp-note">binary, {len(value)} bytes</span>')
-    if column == "title" and value and "id" in row.keys():
+    if column == "title" and value and "id" in row.keys():  # noqa: SIM118 - a Row's `in` looks at values
         return Markup(f'<a href="/doc/{int(row["id"])}">{escape(value)}</a>')
     if column == "published" and isinstance(value, str) and len(value) > 10:
         return Markup(f'<span title="{escape(value)}">{escape(pages.beijing(value))}</span>')
@@ -204,7 +204,11 @@ class YearFacet(Facet):  # type: ignore[misc]
         return []
 
     async def facet_results(self) -> tuple[list[dict[str, Any]], list[str]]:
-        from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
+        from datasette.utils import (
+            escape_sqlite,
+            path_with_added_args,
+            path_with_removed_args,
+        )
 
         results: list[dict[str, Any]] = []
         timed_out: list[str] = []

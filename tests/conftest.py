@@ -96,6 +96,43 @@ def govpress_args(sim: Simulator, archive: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "app.cli", *args, "--archive", str(archive), "--no-progress", *sets]
 
 
+def component_crawler(tmp_path: Path, slug: str = "sd_jinan", **settings: Any) -> Any:
+    """A Scrapy crawler for unit tests of one component: project settings, a temporary archive,
+    the site's spider attached (no reactor, no network)."""
+    from scrapy.utils.reactor import install_reactor, is_reactor_installed
+    from scrapy.utils.test import get_crawler
+
+    from app.crawl import project_settings, spider_class
+
+    if not is_reactor_installed():  # built, never run: components only need one to exist
+        install_reactor(project_settings().get("TWISTED_REACTOR"))
+
+    base = dict(project_settings().copy_to_dict())
+    base.update({"ARCHIVE_PATH": str(tmp_path / "a.sqlite"), "GOVPRESS_NOW": NOW,
+                 "LOCK_DIR": str(tmp_path / "locks"), **settings})
+    cls = spider_class(slug)
+    crawler = get_crawler(cls, base)
+    crawler.spider = cls.from_crawler(crawler)
+    return crawler
+
+
+def fixture_record(slug: str = "sd_jinan", name: str = "article_1.html", **fields: Any) -> Any:
+    """A ``DocumentRecord`` as the spider yields it, from a frozen fixture page of ``slug``."""
+    import tomllib
+
+    from archive.record import DocumentRecord
+
+    folder = Path(__file__).parent / "fixtures" / "sites" / slug
+    expected = tomllib.loads((folder / "expected.toml").read_text("utf-8"))
+    entry = expected.get(name, {})
+    url = entry.get("url", f"http://example.invalid/{slug}/{name}")
+    headers = {"content-type": entry.get("content_type", "text/html")}
+    base: dict[str, Any] = {"site": slug, "url": url, "canonical_url": url,
+                            "raw": (folder / name).read_bytes(), "fetched_at": "2026-11-22T01:00:00+00:00"}
+    base.update(fields)
+    return DocumentRecord.from_headers(headers, **base)
+
+
 HOSTILE_URL = "https://www.qingdao.gov.cn/n1/art_hostile.html"
 OUTSIDE = "198.51.100.1"
 """TEST-NET-2 (RFC 5737): the hostile stored page points here; nothing may ever request it."""
@@ -129,28 +166,32 @@ def reading_cases(db: Any) -> dict[str, Any]:
     A hostile stored page (scripts, outside resources), a later revised version of
     a document, a blocked run and a run that failed a breakage check.
     """
+    from datetime import datetime, timedelta
+
     from archive import Archive, store
+    from archive.record import DocumentRecord
 
     reader = Archive(db)
-    hostile = {
-        "site": "sd_qingdao", "url": HOSTILE_URL, "canonical_url": HOSTILE_URL,
-        "title": "青岛发布海洋经济测试公告", "body": "为推动海洋经济高质量发展，青岛市发布测试公告。\n第二段：欢迎社会各界监督。",
-        "published": "2026-11-21T10:00:00+08:00", "published_raw": "2026-11-21 10:00", "source": "青岛市海洋发展局",
-        "column": "政务要闻", "column_name": "政务要闻", "encoding": "gbk", "raw": HOSTILE_PAGE.encode("gbk"),
-        "fetched_at": "2026-11-22T01:00:00+00:00", "body_hash": "hostile-test-page",
-    }
+    hostile = DocumentRecord(
+        site="sd_qingdao", url=HOSTILE_URL, canonical_url=HOSTILE_URL,
+        title="青岛发布海洋经济测试公告", body="为推动海洋经济高质量发展，青岛市发布测试公告。\n第二段：欢迎社会各界监督。",
+        published="2026-11-21T10:00:00+08:00", published_raw="2026-11-21 10:00", source="青岛市海洋发展局",
+        column_name="政务要闻", encoding="gbk", raw=HOSTILE_PAGE.encode("gbk"),
+        fetched_at="2026-11-22T01:00:00+00:00", body_hash="hostile-test-page",
+    )
     hostile_id = store.save_document(db, hostile).document_id
     doc = next(d for d in reader.documents(site="sd_jinan") if d.body.count("\n") >= 1)
     paras = doc.body.split("\n")
+    later = (datetime.fromisoformat(doc.fetched_at) + timedelta(hours=6)).isoformat(timespec="seconds")
     revised_body = "\n".join([paras[0] + "并在全市推广。", *paras[1:], "新增段落：本文件自发布之日起施行。"])
-    revised = {
-        "site": doc.site, "url": doc.url, "canonical_url": doc.canonical_url, "title": doc.title + "（修订）",
-        "body": revised_body, "published": doc.published, "published_raw": doc.published_raw,
-        "source": doc.source, "column": doc.column_name, "column_name": doc.column_name,
-        "region_code": doc.region_code, "encoding": "utf-8", "body_hash": "revised-" + doc.body_hash,
-        "raw": f"<html><body><h1>{doc.title}（修订）</h1><p>{revised_body}</p></body></html>".encode(),
-        "fetched_at": "2026-11-23T01:00:00+00:00", "attachments": doc.attachments,
-    }
+    revised = DocumentRecord(
+        site=doc.site, url=doc.url, canonical_url=doc.canonical_url, title=doc.title + "（修订）",
+        body=revised_body, published=doc.published, published_raw=doc.published_raw,
+        source=doc.source, column_name=doc.column_name,
+        region_code=doc.region_code, encoding="utf-8", body_hash="revised-" + doc.body_hash,
+        raw=f"<html><body><h1>{doc.title}（修订）</h1><p>{revised_body}</p></body></html>".encode(),
+        fetched_at=later, attachments=list(doc.attachments),
+    )
     assert store.save_document(db, revised).outcome == "updated"
     blocked = store.start_run(db, "sd_province", trigger="manual", pid=1)
     store.finish_run(db, blocked, status="blocked", counts={"errors": 3}, error="HTTP 403 from a WAF page",

@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("markupsafe")
 
-from reading.diff import diff_versions, inline  # noqa: E402
+from reading.diff import diff_versions, inline
 
 
 def test_character_diff_inside_a_changed_paragraph() -> None:
@@ -16,8 +16,9 @@ def test_character_diff_inside_a_changed_paragraph() -> None:
 
 
 def test_paragraphs_added_removed_and_folded() -> None:
-    old = "\n".join(["第一段。", "第二段。", "第三段。", "第四段。", "第五段。", "旧的结尾。"])
-    new = "\n".join(["第一段。", "第二段。", "第三段。", "第四段。", "第五段。", "新的结尾。", "补充说明。"])
+    same = ["第一段。", "第二段。", "第三段。", "第四段。", "第五段。"]
+    old = "\n".join([*same, "旧的结尾。"])
+    new = "\n".join([*same, "新的结尾。", "补充说明。"])
     d = diff_versions("标题", old, "标题（更新）", new)
     kinds = [b.kind for b in d.blocks]
     assert kinds == ["folded", "equal", "changed", "added"]

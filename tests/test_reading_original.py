@@ -8,8 +8,8 @@ import pytest
 
 pytest.importorskip("markupsafe")
 
-from reading.original import FRAME_CSP, decode, render_original  # noqa: E402
-from tests.conftest import HOSTILE_PAGE, OUTSIDE  # noqa: E402
+from reading.original import FRAME_CSP, decode, render_original
+from tests.conftest import HOSTILE_PAGE, OUTSIDE
 
 URL = "https://www.qingdao.gov.cn/n1/art_1.html"
 
@@ -17,7 +17,7 @@ URL = "https://www.qingdao.gov.cn/n1/art_1.html"
 def loaders(html: str) -> list[str]:
     """Values of attributes that make a browser load something."""
     return re.findall(r'\s(?:src|srcset|href|poster|data|action|formaction|background|ping)\s*=\s*"([^"]*)"',
-                      html, re.I)
+                      html, re.IGNORECASE)
 
 
 def test_hostile_page_keeps_its_text_and_loses_scripts_and_outside_urls() -> None:

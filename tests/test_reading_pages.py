@@ -138,7 +138,7 @@ def test_search_filters_site_and_dates(client: Client, reading_archive: Any) -> 
         sites = {h.document.site for h in all_hits}
         months = sorted({h.document.published[:7] for h in all_hits if h.document.published})
     assert len(sites) > 1 and len(months) > 1
-    site = sorted(sites)[0]
+    site = min(sites)
     body = client.get(f"/search?q={quote('发展')}&site={site}").text
     ids = re.findall(r'href="/doc/(\d+)"', body)
     want = [h.document.id for h in all_hits if h.document.site == site]
@@ -178,7 +178,7 @@ def test_coverage_highlights_failing_runs(client: Client) -> None:
     assert "<svg" in body and "<script" not in body.split("</svg>")[0]
     assert re.search(r"<rect [^>]*class=\"bar\"><title>sd_qingdao, week of \d{4}-\d{2}-\d{2}: \d+", body)
     rows = {m.group(2): m.group(0) for m in re.finditer(
-        r'<tr class="([^"]*)" data-site="([^"]+)">.*?</tr>', body, re.S)}
+        r'<tr class="([^"]*)" data-site="([^"]+)">.*?</tr>', body, re.DOTALL)}
     assert set(rows) == {"sd_province", "sd_jinan", "sd_qingdao", "sd_dzwww"}
     assert 'class="failing"' in rows["sd_province"] and "blocked" in rows["sd_province"]
     assert "waf" in rows["sd_province"] and "HTTP 403 from a WAF page" in rows["sd_province"]
@@ -192,7 +192,7 @@ def test_documents_table_opens_with_reading_columns(client: Client) -> None:
     assert headers[:4] == ["id", "title", "published", "site"]
     assert "minhash" not in headers and "band_keys" not in headers and "body_hash" not in headers
     assert "body" in headers
-    cells = re.findall(r'<td class="col-body[^"]*">(.*?)</td>', body, re.S)
+    cells = re.findall(r'<td class="col-body[^"]*">(.*?)</td>', body, re.DOTALL)
     assert cells and all(len(html.unescape(c).strip()) <= 48 for c in cells)
     assert re.search(r'<td class="col-title[^"]*"><a href="/doc/\d+">', body)
     assert set(re.findall(r'class="facet-info [^"]*" id="[^"]*" data-column="([^"]+)"', body)) == {
@@ -201,7 +201,7 @@ def test_documents_table_opens_with_reading_columns(client: Client) -> None:
     assert "published (year)" in facets and "minhash" not in facets and "band_keys" not in facets
     years = dict(re.findall(r'published__startswith=(\d{4})[^>]*>\d{4}</a>\s*([\d,]+)', body))
     assert years, "no year facet values"
-    year, count = sorted(years.items())[-1]
+    year, count = max(years.items())
     filtered = client.get(f"/{client.db}/documents.json?published__startswith={year}&_size=0").json()
     assert filtered["filtered_table_rows_count"] == int(count.replace(",", ""))
 
