@@ -10,7 +10,6 @@ otherwise, so these pages work on every schema version the read API accepts.
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Mapping
@@ -125,20 +124,22 @@ def _transcript(archive: Archive, doc_id: int) -> dict[str, Any] | None:
     if not t:
         return None
     participants = [
-        {"name": str(field_of(p, "name", "speaker")), "role": str(field_of(p, "role", "title", "affiliation")),
-         "organization": str(field_of(p, "organization", "org", "unit"))}
+        {"name": str(field_of(p, "name")), "title": str(field_of(p, "title")),
+         "org": str(field_of(p, "org", "organization")), "role": str(field_of(p, "role"))}
         for p in field_of(t, "participants", default=[]) or []
     ]
     turns = [
-        {"speaker": str(field_of(u, "speaker", "name", "speaker_name")),
-         "role": str(field_of(u, "role", "kind", "speaker_role")),
-         "text": str(field_of(u, "text", "body", "content"))}
+        {"speaker": str(field_of(u, "speaker", "name")), "role": str(field_of(u, "role")),
+         "outlet": str(field_of(u, "outlet")), "text": str(field_of(u, "text", "body"))}
         for u in field_of(t, "turns", default=[]) or []
     ]
     if not participants and not turns:
         return None
+    event = field_of(t, "event", default=t)  # the stored form is flat, the parsed one nests it
     return {"participants": participants, "turns": turns,
-            "event": str(field_of(t, "event", "title", "name"))}
+            "title": str(field_of(event, "title")), "kind": str(field_of(event, "kind")),
+            "date": str(field_of(event, "date")), "organiser": str(field_of(event, "organiser")),
+            "venue": str(field_of(event, "venue"))}
 
 
 def _attachments(archive: Archive, doc: Document) -> list[dict[str, str]]:
@@ -246,7 +247,27 @@ def _speaks(archive: Archive, doc_id: int, speaker: str) -> bool:
     if t is None:
         return False
     names = [p["name"] for p in t["participants"]] + [u["speaker"] for u in t["turns"]]
-    return any(speaker in n for n in names)
+    return any(speaker in n for n in names if n)
+
+
+def _turn_hits(archive: Archive, q: str, speaker: str, site: str, since: str, until: str
+               ) -> list[tuple[Document, str, tuple[str, ...]]]:
+    """Documents in which ``speaker`` said something matching ``q``, best turn first."""
+    terms = parse_query(q).terms
+    out: list[tuple[Document, str, tuple[str, ...]]] = []
+    seen: set[int] = set()
+    search_turns = getattr(archive, "search_turns")  # noqa: B009 - present once transcripts are archived
+    for hit in search_turns(q, speaker=speaker, limit=SEARCH_LIMIT * 4, mark=_MARK):
+        doc_id = int(hit.turn.document_id)
+        if doc_id in seen:
+            continue
+        doc = archive.document(doc_id)
+        day = (doc.published or "")[:10] if doc else ""
+        if doc is None or (site and doc.site != site) or (since and day < since) or (until and day > until):
+            continue
+        seen.add(doc_id)
+        out.append((doc, f"{hit.turn.speaker}：{hit.snippet}", terms))
+    return out[:SEARCH_LIMIT]
 
 
 def search_page(archive: Archive, q: str = "", site: str = "", since: str = "", until: str = "",
@@ -270,6 +291,13 @@ def search_page(archive: Archive, q: str = "", site: str = "", since: str = "", 
                               limit=want if speaker else LATEST_LIMIT)
         found: list[tuple[Document, str, tuple[str, ...]]] = [
             (d, d.body[:160] + ("…" if len(d.body) > 160 else ""), ()) for d in docs]
+    elif speaker and hasattr(archive, "search_turns"):
+        try:
+            found = _turn_hits(archive, q, speaker, site, since_d, until_d)
+        except SearchQueryError as exc:
+            page.error = f"{exc}. Words are ANDed; use \"quoted phrases\", -word, a OR b, title:word."
+            return page
+        speaker = ""  # already applied
     else:
         try:
             terms = parse_query(q).terms
@@ -323,15 +351,12 @@ class CoveragePage:
 
 
 def block_kind(stats: Mapping[str, Any]) -> str:
-    """How the site refused the crawl, as far as the run's stats say."""
-    for key in ("block_kind", "block/kind", "blocked/kind", "fetch/block_kind"):
-        if stats.get(key):
-            return str(stats[key])
-    kinds = sorted({k.split("/")[-1] for k, v in stats.items()
-                    if re.match(r"^(?:fetch_errors/blocked|blocks?)/[^/]+$", k) and v})
-    if kinds:
-        return ", ".join(kinds)
-    return "blocked" if stats.get("fetch_errors/blocked") else ""
+    """How the site refused the crawl, as the run's stats record it (``block/kind``, its detail)."""
+    kind = stats.get("block/kind") or stats.get("block_kind")
+    if kind:
+        detail = stats.get("block/detail")
+        return f"{kind} ({detail})" if detail else str(kind)
+    return "blocked (kind not recorded)" if stats.get("fetch_errors/blocked") else ""
 
 
 def week_of(day: str) -> str:

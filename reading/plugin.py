@@ -71,7 +71,8 @@ tr.failing td { background: #fdecea; } .failed-check { color: #c0392b; font-weig
 .coverage-chart .bar { fill: #3b7dd8; } .coverage-chart .bar.empty { fill: #ddd; }
 .coverage-chart .axis { stroke: #999; }
 .gp-nav a { margin-right: 1em; }
-.gp-turn { margin: .4em 0; } .gp-turn .speaker { font-weight: bold; }
+.gp-turn { margin: .4em 0; line-height: 1.7; } .gp-turn .speaker { font-weight: bold; }
+.gp-turn.role-reporter { margin-left: 1.5em; color: #333; } .gp-turn.role-host { color: #555; }
 table.rows-and-columns td.col-title { min-width: 18em; }
 table.rows-and-columns td.col-body { min-width: 16em; color: #333; }
 """

@@ -195,7 +195,8 @@ def reading_cases(db: Any) -> dict[str, Any]:
     assert store.save_document(db, revised).outcome == "updated"
     blocked = store.start_run(db, "sd_province", trigger="manual", pid=1)
     store.finish_run(db, blocked, status="blocked", counts={"errors": 3}, error="HTTP 403 from a WAF page",
-                     stats={"fetch_errors/blocked": 3, "block_kind": "waf"})
+                     stats={"fetch_errors/blocked": 3, "block/kind": "js_challenge",
+                            "block/detail": "a script challenge page instead of the list"})
     checked = store.start_run(db, "sd_dzwww", trigger="manual", pid=1)
     store.finish_run(db, checked, status="partial", counts={"pages": 3},
                      stats={"monitor/failed": ["no article links on any list page"]})

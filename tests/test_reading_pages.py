@@ -181,7 +181,8 @@ def test_coverage_highlights_failing_runs(client: Client) -> None:
         r'<tr class="([^"]*)" data-site="([^"]+)">.*?</tr>', body, re.DOTALL)}
     assert set(rows) == {"sd_province", "sd_jinan", "sd_qingdao", "sd_dzwww"}
     assert 'class="failing"' in rows["sd_province"] and "blocked" in rows["sd_province"]
-    assert "waf" in rows["sd_province"] and "HTTP 403 from a WAF page" in rows["sd_province"]
+    assert "js_challenge (a script challenge page instead of the list)" in rows["sd_province"]
+    assert "HTTP 403 from a WAF page" in rows["sd_province"]
     assert 'class="failing"' in rows["sd_dzwww"] and "no article links on any list page" in rows["sd_dzwww"]
     assert 'class=""' in rows["sd_qingdao"] and "passed" in rows["sd_qingdao"]
 
@@ -223,3 +224,44 @@ def test_table_search_row_pages_and_canned_search_lead_to_reading_pages(client: 
         assert resp.status_code == 200 and resp.json() == []
     hits = client.get(f"/{client.db}/search.json?q={quote('城中村')}&_shape=array").json()
     assert hits and all(h["page"] == f"/doc/{h['id']}" for h in hits)
+
+
+def _conference(path: Path) -> tuple[int, Any] | None:
+    with Archive(path) as a:
+        for d in a.documents():
+            t = a.transcript(d.id)  # type: ignore[attr-defined]
+            if t is not None and t.turns and t.participants:
+                return d.id, t
+    return None
+
+
+def test_press_conference_shows_participants_and_turns(client: Client, reading_archive: Any) -> None:
+    if not hasattr(Archive, "transcript"):
+        pytest.skip("this archive has no transcript tables yet (issue #13)")
+    path, _ = reading_archive
+    found = _conference(path)
+    assert found is not None, "the simulator's press conferences were not archived as transcripts"
+    doc_id, t = found
+    body = client.get(f"/doc/{doc_id}").text
+    section = body.split('<section class="gp-transcript">')[1].split("</section>")[0]
+    for p in t.participants:
+        assert html.escape(p.name or p.title) in section
+    turns = re.findall(r'<p class="gp-turn role-(\w+)"><span class="speaker">(.*?)</span>', section)
+    assert [(r, html.unescape(s)) for r, s in turns] == [(u.role or "other", u.speaker or "?") for u in t.turns]
+    assert html.escape(t.turns[-1].text[:20]) in section
+
+
+def test_speaker_filter_finds_what_a_speaker_said(client: Client, reading_archive: Any) -> None:
+    if not hasattr(Archive, "search_turns"):
+        pytest.skip("this archive has no transcript tables yet (issue #13)")
+    path, _ = reading_archive
+    found = _conference(path)
+    assert found is not None
+    doc_id, t = found
+    turn = next(u for u in t.turns if u.role == "official" and len(u.text) > 8)
+    name = (turn.participant.name if turn.participant and turn.participant.name else turn.speaker)
+    word = next(w for w in re.findall(r"[\u4e00-\u9fff]{2}", turn.text) if w)
+    body = client.get(f"/search?q={quote(word)}&speaker={quote(name)}").text
+    assert f'href="/doc/{doc_id}"' in body and "<mark>" in body
+    other = client.get(f"/search?q={quote(word)}&speaker={quote('无此发言人')}").text
+    assert f'href="/doc/{doc_id}"' not in other
