@@ -11,3 +11,8 @@ out=${1:-docs/img}
 mkdir -p "$out"
 GOVPRESS_SCREENSHOTS="$out" python -m pytest -q -p no:cacheprovider -rs tests/test_reading_browser.py
 ls -l "$out"/reading-*.png
+# Optional: shrink them (apt-get install pngquant); the images stay sharp at 64-256 colours.
+if command -v pngquant > /dev/null; then
+  pngquant --force --skip-if-larger --ext .png --quality 60-90 "$out"/reading-*.png || true
+  ls -l "$out"/reading-*.png
+fi
