@@ -11,6 +11,7 @@ temporary folder.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +23,7 @@ import pytest
 from archive import Archive
 from reading.original import FRAME_HEADERS
 from tests.conftest import HOSTILE_PAGE, OUTSIDE
-from tests.test_reading_serve import ROOT, free_port, serve_cmd
+from tests.test_reading_serve import ROOT, free_port, serve_cmd, stop_and_check
 
 pytest.importorskip("datasette")
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
@@ -48,14 +49,20 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(reading_archive: Any) -> Iterator[str]:
     archive, _ = reading_archive
-    proc = subprocess.Popen(serve_cmd(archive, free_port()), cwd=ROOT, stdout=subprocess.PIPE,
+    port = free_port()
+    proc = subprocess.Popen(serve_cmd(archive, port), cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    assert "serving the archive at " in line, line
-    yield line.split("serving the archive at ", 1)[1].split()[0].rstrip("/")
-    proc.terminate()
-    proc.wait(15)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert "serving the archive at " in line, line
+        yield line.split("serving the archive at ", 1)[1].split()[0].rstrip("/")
+        if Path("/proc/self/task").exists():
+            stop_and_check(proc, port, signal.SIGTERM)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
 
 
 @pytest.fixture(scope="module")
