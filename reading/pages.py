@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 BEIJING = timezone(timedelta(hours=8), "Beijing")
 SEARCH_LIMIT = 50
+MAX_LIMIT = 800
 LATEST_LIMIT = 30
 COVERAGE_WEEKS = 52
 """Most weeks shown on the coverage chart, ending with the newest publication week."""
@@ -229,6 +230,12 @@ class SearchPage:
     """No query: the hits are the latest documents."""
     speaker_search: bool
     """The archive holds transcripts, so the speaker filter works."""
+    limit: int = SEARCH_LIMIT
+
+    @property
+    def more(self) -> int | None:
+        """A larger limit to ask for when this page may not show every hit."""
+        return min(self.limit * 4, MAX_LIMIT) if len(self.hits) >= self.limit and self.limit < MAX_LIMIT else None
 
 
 def _date_arg(value: str, label: str) -> str:
@@ -250,14 +257,14 @@ def _speaks(archive: Archive, doc_id: int, speaker: str) -> bool:
     return any(speaker in n for n in names if n)
 
 
-def _turn_hits(archive: Archive, q: str, speaker: str, site: str, since: str, until: str
+def _turn_hits(archive: Archive, q: str, speaker: str, site: str, since: str, until: str, limit: int
                ) -> list[tuple[Document, str, tuple[str, ...]]]:
     """Documents in which ``speaker`` said something matching ``q``, best turn first."""
     terms = parse_query(q).terms
     out: list[tuple[Document, str, tuple[str, ...]]] = []
     seen: set[int] = set()
     search_turns = getattr(archive, "search_turns")  # noqa: B009 - present once transcripts are archived
-    for hit in search_turns(q, speaker=speaker, limit=SEARCH_LIMIT * 4, mark=_MARK):
+    for hit in search_turns(q, speaker=speaker, limit=limit * 4, mark=_MARK):
         doc_id = int(hit.turn.document_id)
         if doc_id in seen:
             continue
@@ -267,16 +274,17 @@ def _turn_hits(archive: Archive, q: str, speaker: str, site: str, since: str, un
             continue
         seen.add(doc_id)
         out.append((doc, f"{hit.turn.speaker}：{hit.snippet}", terms))
-    return out[:SEARCH_LIMIT]
+    return out[:limit]
 
 
 def search_page(archive: Archive, q: str = "", site: str = "", since: str = "", until: str = "",
-                speaker: str = "") -> SearchPage:
+                speaker: str = "", limit: int = SEARCH_LIMIT) -> SearchPage:
     """Ranked hits for ``q`` (or the latest documents), with friendly errors."""
     sites = {slug: s.name for slug, s in archive.sites().items()}
     speaker_search = hasattr(archive, "transcript")
+    limit = max(1, min(int(limit), MAX_LIMIT))
     page = SearchPage(q, site, since, until, speaker, sorted(sites.items()), [], "", not q.strip(),
-                      speaker_search)
+                      speaker_search, limit)
     try:
         since_d, until_d = _date_arg(since, "from"), _date_arg(until, "to")
     except ValueError as exc:
@@ -285,15 +293,15 @@ def search_page(archive: Archive, q: str = "", site: str = "", since: str = "", 
     if site and site not in sites:
         page.error = f"unknown site {site!r}"
         return page
-    want = SEARCH_LIMIT * 4 if speaker else SEARCH_LIMIT
+    want = limit * 4 if speaker else limit
     if not q.strip():
         docs = archive.latest(site=site or None, since=since_d or None, until=until_d or None,
-                              limit=want if speaker else LATEST_LIMIT)
+                              limit=want if speaker else min(limit, LATEST_LIMIT))
         found: list[tuple[Document, str, tuple[str, ...]]] = [
             (d, d.body[:160] + ("…" if len(d.body) > 160 else ""), ()) for d in docs]
     elif speaker and hasattr(archive, "search_turns"):
         try:
-            found = _turn_hits(archive, q, speaker, site, since_d, until_d)
+            found = _turn_hits(archive, q, speaker, site, since_d, until_d, limit)
         except SearchQueryError as exc:
             page.error = f"{exc}. Words are ANDed; use \"quoted phrases\", -word, a OR b, title:word."
             return page
@@ -311,7 +319,7 @@ def search_page(archive: Archive, q: str = "", site: str = "", since: str = "", 
         if not speaker_search:
             page.error = "this archive has no press-conference transcripts: the speaker filter needs them"
             return page
-        found = [f for f in found if _speaks(archive, f[0].id, speaker)][:SEARCH_LIMIT]
+        found = [f for f in found if _speaks(archive, f[0].id, speaker)][:limit]
     for d, snip, terms in found:
         title = snippet(d.title, terms, width=len(d.title) + 1, mark=_MARK) if terms else d.title
         page.hits.append(Hit(d.id, marked(title), d.site, sites.get(d.site, d.site_name),

@@ -136,7 +136,9 @@ async def original_view(datasette: Any, request: Request) -> Response:
 
 async def search_view(datasette: Any, request: Request) -> Response:
     args = {k: request.args.get(k, "").strip() for k in ("q", "site", "since", "until", "speaker")}
-    page = await with_archive(datasette, lambda a: pages.search_page(a, **args))
+    raw_limit = request.args.get("limit", "")
+    limit = int(raw_limit) if raw_limit.isdigit() else pages.SEARCH_LIMIT
+    page = await with_archive(datasette, lambda a: pages.search_page(a, **args, limit=limit))
     return await render(datasette, request, "govpress_search.html", {"page": page},
                         status=400 if page.error else 200)
 

@@ -265,3 +265,17 @@ def test_speaker_filter_finds_what_a_speaker_said(client: Client, reading_archiv
     assert f'href="/doc/{doc_id}"' in body and "<mark>" in body
     other = client.get(f"/search?q={quote(word)}&speaker={quote('无此发言人')}").text
     assert f'href="/doc/{doc_id}"' not in other
+
+
+def test_search_shows_the_best_hits_and_offers_more(client: Client, reading_archive: Any) -> None:
+    path, _ = reading_archive
+    with Archive(path) as a:
+        every = [h.document.id for h in a.search("发展", limit=800)]
+    assert len(every) > 3
+    body = client.get(f"/search?q={quote('发展')}&limit=3").text
+    assert re.findall(r'<a class="title" href="/doc/(\d+)"', body) == [str(i) for i in every[:3]]
+    more = re.search(r'<p class="gp-more">.*?href="([^"]+)"', body)
+    assert more is not None and "limit=12" in more.group(1)
+    body = client.get(html.unescape(more.group(1))).text
+    assert re.findall(r'<a class="title" href="/doc/(\d+)"', body) == [str(i) for i in every[:12]]
+    assert ("gp-more" in body) == (len(every) > 12)
