@@ -367,6 +367,14 @@ def block_kind(stats: Mapping[str, Any]) -> str:
     return "blocked (kind not recorded)" if stats.get("fetch_errors/blocked") else ""
 
 
+def run_counts(r: Any) -> str:
+    """``16 pages, 11 new, 2 errors``: pages and new always, the other counters when not zero."""
+    parts = [f"{r.pages} pages", f"{r.new} new"]
+    parts += [f"{n} {label}" for n, label in ((r.updated, "updated"), (r.unchanged, "unchanged"),
+                                               (r.duplicate, "duplicate"), (r.errors, "errors")) if n]
+    return ", ".join(parts)
+
+
 def week_of(day: str) -> str:
     d = date.fromisoformat(day[:10])
     return (d - timedelta(days=d.weekday())).isoformat()
@@ -435,8 +443,7 @@ def coverage_page(archive: Archive, weeks: int = COVERAGE_WEEKS) -> CoveragePage
             site=slug, name=s.name, documents=s.documents, last_published=beijing(s.last_published),
             status=r.status if r else "never run", started=beijing(r.started_at) if r else "",
             finished=beijing(r.finished_at) if r else "",
-            counts=(f"{r.pages} pages, {r.new} new, {r.updated} updated, {r.unchanged} unchanged,"
-                    f" {r.duplicate} duplicate, {r.errors} errors") if r else "",
+            counts=run_counts(r) if r else "",
             error=r.error if r else "", block_kind=block_kind(st),
             failed_checks=[str(f) for f in failed] if isinstance(failed, list) else [str(failed)],
             checked=r is not None and r.status in ("ok", "partial"),
