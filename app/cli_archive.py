@@ -99,7 +99,8 @@ def search(query: str, archive: str | None, site: str | None, since: str | None,
                                    "published": doc.published, "rank": hit.rank,
                                    "snippet": hit.snippet}, ensure_ascii=False))
         else:
-            click.echo(f"{(doc.published or '')[:10]}  {doc.site:12} {doc.title}\n    {doc.canonical_url}\n    {hit.snippet}")
+            click.echo(f"{(doc.published or '')[:10]}  {doc.site:12} {doc.title}"
+                       f"\n    {doc.canonical_url}\n    {hit.snippet}")
     if not hits and not as_json:
         click.echo("no matches", err=True)
 
@@ -332,7 +333,7 @@ def _run_server(args: list[str], url: str, host: str, port: int) -> int:
     # preexec_fn is safe here: the CLI has started no threads yet.
     linux = sys.platform.startswith("linux")
     proc = subprocess.Popen(args, start_new_session=True,
-                            preexec_fn=_die_with_parent if linux else None)  # noqa: PLW1509
+                            preexec_fn=_die_with_parent if linux else None)
     stopping: list[int] = []
 
     def forward(signum: int, _frame: Any) -> None:

@@ -65,7 +65,8 @@ mark { background: #ffe066; padding: 0 .1em; }
 .gp-diff ins { background: #bfb; text-decoration: none; }
 .gp-diff .folded { color: #777; font-style: italic; }
 .gp-cite { background: #f5f5f5; padding: .5em 1em; font-family: monospace; overflow-wrap: anywhere; }
-tr.failing td { background: #fdecea; } .gp-runs td.when { white-space: nowrap; } .failed-check { color: #c0392b; font-weight: bold; }
+tr.failing td { background: #fdecea; } .gp-runs td.when { white-space: nowrap; }
+.failed-check { color: #c0392b; font-weight: bold; }
 .coverage-chart text { font-size: 11px; font-family: sans-serif; }
 .coverage-chart .site { font-size: 13px; } .coverage-chart .n { text-anchor: middle; font-size: 9px; }
 .coverage-chart .bar { fill: #3b7dd8; } .coverage-chart .bar.empty { fill: #ddd; }
@@ -224,7 +225,7 @@ class YearFacet(Facet):  # type: ignore[misc]
             try:
                 rows = await self.ds.execute(self.database, sql, self.params, truncate=False,
                                              custom_time_limit=self.ds.setting("facet_time_limit_ms"))
-            except Exception:  # noqa: BLE001 - Datasette's QueryInterrupted and friends
+            except Exception:
                 timed_out.append(column)
                 continue
             key = f"{column}__startswith"

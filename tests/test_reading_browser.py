@@ -70,7 +70,7 @@ def browser() -> Iterator[Any]:
     with sync_api.sync_playwright() as pw:
         try:
             b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        except Exception as exc:  # noqa: BLE001 - Playwright's Error has no narrower public type
+        except Exception as exc:
             pytest.skip(f"Chromium at {CHROMIUM} does not start: {str(exc).splitlines()[0]}")
         yield b
         b.close()
