@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
@@ -64,6 +65,11 @@ def field_of(obj: Any, *names: str, default: Any = "") -> Any:
         if value not in (None, ""):
             return value
     return default
+
+
+def web_link(url: str) -> str:
+    """``url`` if it is an http(s) address, else '' (a page's ``javascript:`` link never becomes ours)."""
+    return url if urlsplit(url.strip()).scheme.lower() in ("http", "https") else ""
 
 
 def _optional(archive: Archive, method: str, *args: Any) -> Any:
@@ -118,6 +124,8 @@ class DocPage:
     attachments: list[dict[str, str]]
     citation: str
     flags: list[str] = field(default_factory=list)
+    link: str = ""
+    """The page's URL when it is safe to link (http or https)."""
 
 
 def _transcript(archive: Archive, doc_id: int) -> dict[str, Any] | None:
@@ -150,13 +158,14 @@ def _attachments(archive: Archive, doc: Document) -> list[dict[str, str]]:
     for a in stored:
         url = str(field_of(a, "url", "href"))
         seen.add(url)
-        out.append({"url": url, "name": str(field_of(a, "name", "title", default=url)),
+        out.append({"url": url, "link": web_link(url), "name": str(field_of(a, "name", "title", default=url)),
                     "text": str(field_of(a, "text", "body", "content")),
                     "status": str(field_of(a, "status", "error"))})
     for a in doc.attachments:
         url = str(a.get("url", ""))
         if url and url not in seen:
-            out.append({"url": url, "name": str(a.get("name") or url), "text": "", "status": ""})
+            out.append({"url": url, "link": web_link(url), "name": str(a.get("name") or url), "text": "",
+                        "status": ""})
     return out
 
 
@@ -200,7 +209,7 @@ def doc_page(archive: Archive, doc_id: int) -> DocPage | None:
         paragraphs=paragraphs(doc.body), raw_pages=raws, raw_id=raws[-1][0] if raws else None,
         versions=versions, cluster=cluster, transcript=_transcript(archive, doc.id),
         attachments=_attachments(archive, doc), citation=citation(doc, site_name),
-        flags=list(doc.flags),
+        flags=list(doc.flags), link=web_link(doc.url),
     )
 
 

@@ -193,7 +193,7 @@ def render_cell(row: Any, value: Any, column: str, table: str | None) -> Markup 
         return Markup(f'<span title="{escape(value)}">{escape(pages.beijing(value))}</span>')
     if column == "body" and isinstance(value, str):
         return Markup(escape(_short(value, BODY_CELL)))
-    if column in ("url", "canonical_url") and isinstance(value, str) and value:
+    if column in ("url", "canonical_url") and isinstance(value, str) and pages.web_link(value):
         return Markup(f'<a href="{escape(value)}" title="{escape(value)}" rel="noreferrer">'
                       f"{escape(_short(value, URL_CELL))}</a>")
     return None

@@ -178,6 +178,8 @@ def reading_cases(db: Any) -> dict[str, Any]:
         published="2026-11-21T10:00:00+08:00", published_raw="2026-11-21 10:00", source="青岛市海洋发展局",
         column_name="政务要闻", encoding="gbk", raw=HOSTILE_PAGE.encode("gbk"),
         fetched_at="2026-11-22T01:00:00+00:00", body_hash="hostile-test-page",
+        attachments=[{"url": "javascript:alert(document.cookie)", "name": "恶意附件.pdf"},
+                     {"url": f"http://{OUTSIDE}/file.pdf", "name": "附件.pdf"}],
     )
     hostile_id = store.save_document(db, hostile).document_id
     doc = next(d for d in reader.documents(site="sd_jinan") if d.body.count("\n") >= 1)

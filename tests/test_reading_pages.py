@@ -89,6 +89,9 @@ def test_original_page_is_sanitized_and_carries_a_strict_csp(client: Client, cas
     assert not [u for u in loaders if OUTSIDE in u], loaders
     assert f"url(http://{OUTSIDE}" not in text and "@import" not in text
     assert client.get("/doc/999999/original").status_code == 404
+    page = client.get(f"/doc/{cases['hostile_id']}").text
+    assert "恶意附件.pdf" in page and 'href="javascript' not in page.lower()
+    assert f'href="http://{OUTSIDE}/file.pdf"' in page  # a plain link: followed only when clicked
 
 
 def test_document_page_shows_revision_diff(client: Client, cases: dict[str, Any]) -> None:
@@ -279,3 +282,12 @@ def test_search_shows_the_best_hits_and_offers_more(client: Client, reading_arch
     body = client.get(html.unescape(more.group(1))).text
     assert re.findall(r'<a class="title" href="/doc/(\d+)"', body) == [str(i) for i in every[:12]]
     assert ("gp-more" in body) == (len(every) > 12)
+
+
+def test_only_web_addresses_become_links() -> None:
+    from reading.pages import web_link
+
+    assert web_link("http://www.jinan.gov.cn/a.pdf") == "http://www.jinan.gov.cn/a.pdf"
+    assert web_link("HTTPS://x.gov.cn/") == "HTTPS://x.gov.cn/"
+    for bad in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,<script>", "vbscript:x", ""):
+        assert web_link(bad) == ""
