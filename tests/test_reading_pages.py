@@ -291,3 +291,49 @@ def test_only_web_addresses_become_links() -> None:
     assert web_link("HTTPS://x.gov.cn/") == "HTTPS://x.gov.cn/"
     for bad in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,<script>", "vbscript:x", ""):
         assert web_link(bad) == ""
+
+
+def test_transcript_section_renders_the_read_api_shape(client: Client, reading_archive: Any) -> None:
+    """The document page from a ``transcript(doc_id)`` shaped like #13's ``StoredTranscript``.
+
+    Until the transcript tables are on this branch the objects are built here (duck-typed); with them,
+    ``test_press_conference_shows_participants_and_turns`` checks the simulator's real conferences.
+    """
+    from types import SimpleNamespace as NS
+
+    from reading import pages
+
+    path, _ = reading_archive
+    official = NS(id=1, position=0, name="郑宏", title="省财政厅副厅长", org="省财政厅", role="official")
+    told = NS(document_id=0, kind="新闻发布会", title="介绍全省财政运行情况", date="2026-01-21",
+              organiser="省政府新闻办", venue="", recognised_by="headline", participants=[official],
+              turns=[NS(speaker="主持人", role="host", outlet="", text="请介绍情况。", participant=None),
+                     NS(speaker="大众日报记者", role="reporter", outlet="大众日报", text="请问进展如何？",
+                        participant=None),
+                     NS(speaker="省财政厅副厅长郑宏", role="official", outlet="", text="进展顺利，<b>谢谢</b>。",
+                        participant=official)])
+
+    class WithTranscripts(Archive):
+        def transcript(self, document_id: int) -> Any:
+            return told if document_id == 1 else None
+
+    with WithTranscripts(path) as a:
+        page = pages.doc_page(a, 1)
+        plain = pages.doc_page(a, 2)
+    assert page is not None and plain is not None and plain.transcript is None
+    t = page.transcript
+    assert t is not None and t["kind"] == "新闻发布会" and t["organiser"] == "省政府新闻办"
+    assert t["participants"] == [{"name": "郑宏", "title": "省财政厅副厅长", "org": "省财政厅", "role": "official"}]
+    assert [(u["speaker"], u["role"], u["outlet"]) for u in t["turns"]] == [
+        ("主持人", "host", ""), ("大众日报记者", "reporter", "大众日报"), ("省财政厅副厅长郑宏", "official", "")]
+
+    async def render() -> str:
+        await client.ds.invoke_startup()
+        return str(await client.ds.render_template("govpress_doc.html", {"page": page, "doc": page.doc,
+                                                                          "database": client.db}))
+
+    body = asyncio.run(render())
+    section = body.split('<section class="gp-transcript">')[1].split("</section>")[0]
+    assert "新闻发布会: 介绍全省财政运行情况" in section and "<strong>郑宏</strong> · 省财政厅副厅长 · 省财政厅" in section
+    assert '<p class="gp-turn role-reporter"><span class="speaker">大众日报记者</span> <span class="gp-note">(大众日报)</span>' in section
+    assert "进展顺利，&lt;b&gt;谢谢&lt;/b&gt;。" in section
