@@ -189,3 +189,14 @@ class SiteStats:
     last_run: Run | None = None
     last_success: Run | None = None
     """Last run with status ``ok``."""
+
+
+@dataclass(frozen=True)
+class Site:
+    """A ``sites`` row: a site definition as the last crawl recorded it."""
+    slug: str
+    name: str
+    cms: str
+    province: str
+    city: str
+    region_code: str

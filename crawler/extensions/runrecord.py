@@ -17,6 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from archive import ArchiveError, open_archive, store
+from archive.backup import checkpoint
 
 logger = logging.getLogger(__name__)
 
@@ -108,8 +109,11 @@ class RunRecordExtension:
             error = "; ".join(filter(None, [error, "checks failed: " + "; ".join(stats["monitor/failed"])]))
         stats["finish_time"] = datetime.now(timezone.utc)
         run_id = self.run_id
-        self._write(lambda db: store.finish_run(db, run_id, status=status, counts=counts,
-                                                stats=_jsonable(stats), error=error))
+        def finish(db: Any) -> None:
+            store.finish_run(db, run_id, status=status, counts=counts, stats=_jsonable(stats), error=error)
+            checkpoint(db)  # every crawl ends with the main file complete (scrapy crawl too)
+
+        self._write(finish)
         logger.info("%s: run %s %s: %s", spider.name, self.run_id, status, counts)
 
 
