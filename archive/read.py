@@ -243,14 +243,14 @@ class Archive:
             rows = {r[0]: r for r in self._exec(
                 f"{_DOC_SELECT} WHERE d.id IN ({_marks(len(chunk))}){extra}", [*chunk, *row_params])}
             for doc_id in chunk:
-                row = rows.get(doc_id)
-                if row is None:
+                found = rows.get(doc_id)
+                if found is None:
                     continue
                 if left is not None:
                     if left <= 0:
                         return
                     left -= 1
-                yield document_from_row(row)
+                yield document_from_row(found)
 
     def sites(self) -> dict[str, Site]:
         """The ``sites`` rows by slug (name, province, city, region), as the last crawls recorded them."""
