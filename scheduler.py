@@ -7,7 +7,8 @@ run record.  At start it prints its plan: each site's next run, and which
 sites it catches up now.  A site that ran before but missed its latest
 scheduled run (within two days) is caught up once at start; a site never
 crawled (a fresh archive) waits for its scheduled time unless ``--catch-up``
-is given; catch-up crawls are staggered, never all started at once.  A hung crawl is stopped after the site's ``schedule.timeout``, and SIGTERM
+is given; catch-up crawls are staggered, never all started at once.
+A hung crawl is stopped after the site's ``schedule.timeout``, and SIGTERM
 stops the daemon cleanly: running crawls get SIGTERM (and record themselves as
 interrupted), then the daemon exits.
 
@@ -52,7 +53,8 @@ def trigger_for(cron: str, jitter: int = 0) -> CronTrigger:
 
 def next_run(cron: str, now: datetime) -> datetime | None:
     """The next fire time of a site's schedule after ``now`` (without jitter)."""
-    return trigger_for(cron).get_next_fire_time(None, now)
+    fire: datetime | None = trigger_for(cron).get_next_fire_time(None, now)
+    return fire
 
 
 def previous_run(cron: str, now: datetime, window: timedelta = CATCH_UP_WINDOW) -> datetime | None:
@@ -140,18 +142,18 @@ def last_started(archive: str | None, slugs: Iterable[str]) -> dict[str, datetim
     from pathlib import Path
 
     from archive import Archive
-    from app.crawl import project_settings
+    from crawler import settings as crawl_settings
 
-    path = archive or project_settings().get("ARCHIVE_PATH")
-    out: dict[str, datetime | None] = {slug: None for slug in slugs}
+    path = archive or crawl_settings.ARCHIVE_PATH
+    out: dict[str, datetime | None] = dict.fromkeys(slugs)
     if not Path(path).exists():
         return out
     with Archive(path) as reader:
-        for slug in out:
-            runs = reader.runs(site=slug, limit=1)
-            if runs and runs[0].started_at:
-                when = datetime.fromisoformat(runs[0].started_at)
-                out[slug] = when if when.tzinfo else when.replace(tzinfo=TZ)
+        latest = {slug: reader.runs(site=slug, limit=1) for slug in out}
+    for slug, runs in latest.items():
+        if runs and runs[0].started_at:
+            when = datetime.fromisoformat(runs[0].started_at)
+            out[slug] = when if when.tzinfo else when.replace(tzinfo=TZ)
     return out
 
 
@@ -232,7 +234,11 @@ def run(archive: str | None, *, list_only: bool = False, catch_up: bool = False,
 
     def shutdown(signum: int, _frame: Any) -> None:
         logger.info("signal %s: stopping running crawls and the scheduler", signum)
-        threading.Thread(target=lambda: (runner.stop_all(), scheduler.shutdown(wait=True)), daemon=True).start()
+        def stop() -> None:
+            runner.stop_all()
+            scheduler.shutdown(wait=True)
+
+        threading.Thread(target=stop, daemon=True).start()
 
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)

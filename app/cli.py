@@ -18,16 +18,12 @@ from typing import Any
 
 import click
 
-from app.cli_archive import COMMANDS, ArgError
+from app.cli_archive import COMMANDS, ArgError, archive_path
 from app.crawl import RunSummary, contact_warning, exit_code, project_settings, run_crawls
 
 logger = logging.getLogger(__name__)
 
 ARCHIVE_HELP = "SQLite archive (default: ARCHIVE_PATH, i.e. $GOVPRESS_ARCHIVE or ./data/govpress.sqlite)"
-
-
-def _archive_path(archive: str | None) -> str:
-    return archive or project_settings().get("ARCHIVE_PATH")
 
 
 def _sites() -> dict[str, Any]:
@@ -283,8 +279,9 @@ def check(slug: str, url: str, demo: bool, limit: int, as_json: bool) -> None:
         if as_json:
             click.echo(json.dumps(row, ensure_ascii=False))
         else:
+            flags = "  flags: " + ",".join(item.flags) if item.flags else ""
             click.echo(f"- {item.title or '(NO HEADLINE)'}\n  {item.published or '(NO DATE)'}  {item.source}"
-                       f"  [{item.extraction_method}, {len(item.body)} chars]{'  flags: ' + ','.join(item.flags) if item.flags else ''}"
+                       f"  [{item.extraction_method}, {len(item.body)} chars]{flags}"
                        f"\n  {item.url}\n  {start}")
     if not items:
         raise click.ClickException(f"{slug}: nothing would be archived (see the log above)")
@@ -408,7 +405,7 @@ def backup(dest: str, archive: str | None, force: bool) -> None:
     from archive import ArchiveError
     from archive.backup import backup as run_backup
 
-    path = _archive_path(archive)
+    path = archive_path(archive)
     try:
         result = run_backup(path, dest, overwrite=force)
     except ArchiveError as exc:

@@ -12,10 +12,13 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+
+if TYPE_CHECKING:  # pragma: no cover
+    from crawler.spiders.site import SiteSpider
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +77,7 @@ def run_crawls(slugs: Iterable[str], settings: Settings) -> list[RunSummary]:
     process.start()
     try:
         checkpoint_path(path)
-    except Exception as exc:  # noqa: BLE001 - the crawl's result matters more; say why and go on
+    except Exception as exc:  # the crawl's result matters more than the checkpoint: say why, go on
         logger.warning("final checkpoint not done: %s", exc)
     recorded = summaries(path, after=after)
     missing = set(slugs) - {r.site for r in recorded}
@@ -88,10 +91,11 @@ def unrecorded(slug: str, crawler: Any) -> RunSummary:
     return RunSummary(slug, "failed", stats.get("response_received_count", 0), 0, 0, 0, 0, 1, str(reason))
 
 
-def spider_class(slug: str) -> type:
+def spider_class(slug: str) -> type[SiteSpider]:
     from crawler.spiders import sites
 
-    return getattr(sites, f"Spider_{slug}")
+    cls: type[SiteSpider] = getattr(sites, f"Spider_{slug}")
+    return cls
 
 
 def prepare_archive(path: str) -> None:

@@ -10,12 +10,34 @@ from archive import store
 from archive.db import open_archive
 from archive.errors import ArchiveError, SchemaTooNewError, SearchQueryError
 from archive.models import (
-    Candidate, Document, Known, RawPage, Revision, Run, SaveResult, SearchHit, Site, SiteStats,
+    Candidate,
+    Document,
+    Known,
+    RawPage,
+    Revision,
+    Run,
+    SaveResult,
+    SearchHit,
+    Site,
+    SiteStats,
 )
 from archive.read import Archive
 
 __all__ = [
-    "open_archive", "Archive", "store", "ArchiveError", "SchemaTooNewError", "SearchQueryError",
-    "Candidate", "Document", "Known", "RawPage", "Revision", "Run", "SaveResult", "SearchHit",
-    "Site", "SiteStats",
+    "Archive",
+    "ArchiveError",
+    "Candidate",
+    "Document",
+    "Known",
+    "RawPage",
+    "Revision",
+    "Run",
+    "SaveResult",
+    "SchemaTooNewError",
+    "SearchHit",
+    "SearchQueryError",
+    "Site",
+    "SiteStats",
+    "open_archive",
+    "store",
 ]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from archive.db import BUSY_TIMEOUT_MS, connect_read_only, archive_label, describe
+from archive.db import BUSY_TIMEOUT_MS, archive_label, connect_read_only, describe
 from archive.errors import ArchiveError
 
 logger = logging.getLogger(__name__)

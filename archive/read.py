@@ -22,8 +22,20 @@ from sqlite_utils import Database
 from archive.db import archive_label, describe, open_archive, open_notice
 from archive.errors import ArchiveError
 from archive.models import (
-    DOCUMENT_COLUMNS, RUN_COLUMNS, Candidate, Document, Known, RawPage, Revision, Run,
-    SearchHit, Site, SiteStats, document_from_row, loads, run_from_row,
+    DOCUMENT_COLUMNS,
+    RUN_COLUMNS,
+    Candidate,
+    Document,
+    Known,
+    RawPage,
+    Revision,
+    Run,
+    SearchHit,
+    Site,
+    SiteStats,
+    document_from_row,
+    loads,
+    run_from_row,
 )
 
 logger = logging.getLogger(__name__)

@@ -51,9 +51,13 @@ DEFAULT_REQUEST_HEADERS = {
 }
 
 # --- components, in order --------------------------------------------------------------
-DOWNLOADER_MIDDLEWARES: dict[str, int] = {
+DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.backoff.BackoffRetryMiddleware": 550,
+}
+SPIDER_MIDDLEWARES: dict[str, int] = {
+    # Known / due / backfill decisions from the archive; the spider itself only parses.
+    "crawler.middlewares.incremental.IncrementalMiddleware": 600,
 }
 ITEM_PIPELINES = {
     "pipelines.cleaning.CleaningPipeline": 300,

@@ -15,7 +15,8 @@ import math
 import random
 from collections.abc import Iterator
 from datetime import date, timedelta
-from typing import Any
+
+from archive.record import DocumentRecord
 
 RANKS: dict[str, int] = {
     "发展": 1, "工作": 2, "数字化": 100, "营商": 150, "营商环境": 200, "疫情防控": 250,
@@ -24,13 +25,7 @@ RANKS: dict[str, int] = {
     "防汛": 6000, "城市更新": 8000,
 }
 """Words the benchmark searches for, at fixed ranks of the Zipf vocabulary."""
-PHRASES = (
-    "推进 建设 加强 落实 服务 管理 全面 持续 深化 改革 创新 企业 项目 群众 政策 经济 社会 安全 "
-    "质量 提升 优化 部署 会议 要求 坚持 统筹 协调 推动 开展 组织 实施 保障 重点 任务 领导 干部 "
-    "税务 教育 卫生 交通 环保 农业 文旅 民生 就业 养老 住房 消防 应急 科技 开发区 高新区 服务业 "
-    "制造业 一网通办 老旧小区 放管服 高质量发展 共同富裕 招商引资 人民群众 基层治理 黄河流域 "
-    "数字经济 民营企业 科技创新 新型城镇化 公共服务 志愿服务 文明城市"
-).split()
+PHRASES = ["推进", "建设", "加强", "落实", "服务", "管理", "全面", "持续", "深化", "改革", "创新", "企业", "项目", "群众", "政策", "经济", "社会", "安全", "质量", "提升", "优化", "部署", "会议", "要求", "坚持", "统筹", "协调", "推动", "开展", "组织", "实施", "保障", "重点", "任务", "领导", "干部", "税务", "教育", "卫生", "交通", "环保", "农业", "文旅", "民生", "就业", "养老", "住房", "消防", "应急", "科技", "开发区", "高新区", "服务业", "制造业", "一网通办", "老旧小区", "放管服", "高质量发展", "共同富裕", "招商引资", "人民群众", "基层治理", "黄河流域", "数字经济", "民营企业", "科技创新", "新型城镇化", "公共服务", "志愿服务", "文明城市"]
 FILLER = (
     "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主年动同工也能下过子说"
     "产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当"
@@ -68,7 +63,7 @@ def _vocabulary(rng: random.Random) -> list[str]:
 
 
 class Generator:
-    """Fast, seeded generator of article records shaped like ``ArticleItem`` mappings."""
+    """Fast, seeded generator of article records (``archive.record.DocumentRecord``)."""
 
     def __init__(self, seed: int = 1, bands: int = 16, pool_chars: int = 400_000) -> None:
         self.rng = random.Random(seed)
@@ -102,27 +97,27 @@ class Generator:
             left -= size
         return "".join(out).strip("，、；。\n")
 
-    def record(self, i: int, *, site: str | None = None, body_chars: int | None = None) -> dict[str, Any]:
+    def record(self, i: int, *, site: str | None = None, body_chars: int | None = None) -> DocumentRecord:
         rng = self.rng
         site = site or SITES[i % len(SITES)]
         day = date(2015, 1, 1) + timedelta(days=rng.randrange(3650))
         title = self.text(rng.randint(8, 24), paragraphs=False).replace("。", "")
         body = self.text(body_chars or rng.randint(300, 1500))
         url = f"https://www.{site}.gov.cn/art/{day:%Y/%m/%d}/art_{i}.html"
-        return {
-            "site": site, "url": url, "canonical_url": url, "status": 200,
-            "raw": f"<html><head><title>{title}</title></head><body><p>{body}</p></body></html>".encode(),
-            "headers": {"content-type": "text/html; charset=utf-8", "etag": f'"{i:x}"'},
-            "fetched_at": f"{day + timedelta(days=1)}T02:00:00+00:00", "column": "新闻动态",
-            "title": title, "published": f"{day}T09:{i % 60:02d}:00+08:00", "published_raw": str(day),
-            "source": "市政府办公厅", "author": "", "editors": ["张三"], "body": body,
-            "site_name": site, "region_code": f"37{i % 17 + 1:02d}00", "encoding": "utf-8",
-            "language": "zh", "extraction_method": "synthetic", "flags": [],
-            "body_hash": hashlib.sha1(body.encode()).hexdigest(), "duplicate_of": None,
-            "minhash_keys": [rng.getrandbits(64) - 2**63 for _ in range(self.bands)],
-            "signature": rng.randbytes(128 * 4), "cluster_id": None,
-        }
+        return DocumentRecord.from_headers(
+            {"content-type": "text/html; charset=utf-8", "etag": f'"{i:x}"'},
+            site=site, url=url, canonical_url=url, http_status=200,
+            raw=f"<html><head><title>{title}</title></head><body><p>{body}</p></body></html>".encode(),
+            fetched_at=f"{day + timedelta(days=1)}T02:00:00+00:00", column_name="新闻动态",
+            title=title, published=f"{day}T09:{i % 60:02d}:00+08:00", published_raw=str(day),
+            source="市政府办公厅", author="", editors=["张三"], body=body,
+            site_name=site, region_code=f"37{i % 17 + 1:02d}00", encoding="utf-8",
+            language="zh", extraction_method="synthetic", flags=[],
+            body_hash=hashlib.sha1(body.encode()).hexdigest(),
+            band_keys=[rng.getrandbits(64) - 2**63 for _ in range(self.bands)],
+            minhash=rng.randbytes(128 * 4),
+        )
 
-    def records(self, n: int, start: int = 0) -> Iterator[dict[str, Any]]:
+    def records(self, n: int, start: int = 0) -> Iterator[DocumentRecord]:
         for i in range(start, start + n):
             yield self.record(i)

@@ -65,12 +65,12 @@ def test_backup_refuses_to_overwrite_and_names_bad_sources(tmp_path: Path) -> No
     open_archive(src).close()
     dest = tmp_path / "b.sqlite"
     backup(src, dest)
-    with pytest.raises(ArchiveError, match="b.sqlite: exists"):
+    with pytest.raises(ArchiveError, match=r"b\.sqlite: exists"):
         backup(src, dest)
     backup(src, dest, overwrite=True)
     junk = tmp_path / "junk.sqlite"
     junk.write_bytes(b"not sqlite at all" * 100)
-    with pytest.raises(ArchiveError, match="junk.sqlite"):
+    with pytest.raises(ArchiveError, match=r"junk\.sqlite"):
         backup(junk, tmp_path / "c.sqlite")
     assert not (tmp_path / "c.sqlite").exists()
 

@@ -26,7 +26,7 @@ def test_two_crawls_of_one_site_at_once_one_is_skipped(tmp_path: Path) -> None:
     archive = tmp_path / "a.sqlite"
     with Simulator() as sim:
         # Slow the list pages down so the first crawl is surely still running.
-        sim.set_fault("www.qingdao.gov.cn", "*", "delay", seconds=0.4)
+        sim.set_fault("www.qingdao.gov.cn", "*", "delay", seconds=1.0)
         first = subprocess.Popen(govpress_args(sim, archive, "crawl", "sd_qingdao"),
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert wait_for(lambda: any(r.host == "www.qingdao.gov.cn" for r in sim.requests))
@@ -128,7 +128,7 @@ def test_a_failed_check_is_posted_to_the_webhook(tmp_path: Path) -> None:
     received: list[dict] = []
 
     class Hook(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
             self.send_response(204)
             self.end_headers()
