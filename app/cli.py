@@ -131,7 +131,7 @@ def crawl(slugs: tuple[str, ...], all_sites: bool, archive: str | None, demo: bo
         extra[name] = value
     if demo:
         with _demo_archive(archive) as path, _simulator() as sim_settings:
-            extra.update(sim_settings, GOVPRESS_TRIGGER="demo", ARCHIVE_PATH=path)
+            extra = {**sim_settings, **extra, "GOVPRESS_TRIGGER": "demo", "ARCHIVE_PATH": path}  # -s wins
             _display(extra, progress, verbose)
             runs = _run(chosen, extra)
         _print_summary(runs)

@@ -89,7 +89,6 @@ def _quiet_on_a_closed_pipe(args: list[str]) -> None:
 def test_broken_pipes_are_quiet(crawled) -> None:
     _, archive, _ = crawled
     _quiet_on_a_closed_pipe(["export", "--format", "jsonl", "--archive", str(archive)])
-    _quiet_on_a_closed_pipe(["export", "--format", "csv", "--archive", str(archive)])
     _quiet_on_a_closed_pipe(["search", "营商", "--archive", str(archive)])
 
 

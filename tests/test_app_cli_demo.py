@@ -47,6 +47,16 @@ def test_demo_archives_into_a_temporary_file_and_says_where(tmp_path: Path) -> N
         path.unlink(missing_ok=True)
 
 
+def _invoke(args: list[str]) -> tuple[int, str]:
+    """In this process: a refusal happens before the simulator or any crawl starts."""
+    from click.testing import CliRunner
+
+    from app.cli import cli
+
+    result = CliRunner().invoke(cli, args)
+    return result.exit_code, result.stderr
+
+
 def test_demo_refuses_an_archive_with_real_runs_without_touching_it(tmp_path: Path) -> None:
     real = tmp_path / "govpress.sqlite"
     db = open_archive(real)
@@ -55,11 +65,12 @@ def test_demo_refuses_an_archive_with_real_runs_without_touching_it(tmp_path: Pa
     db.conn.execute("PRAGMA journal_mode = DELETE")
     db.close()
     before = real.read_bytes()
-    for args in (["demo", "--archive", str(real)], ["crawl", "--demo", "sd_dzwww", "--archive", str(real)]):
-        result = run(args, cwd=tmp_path)
-        assert result.returncode == 2, result.stderr
-        err = result.stderr.strip().splitlines()
-        assert len(err) == 1 and "real" in err[0] and "govpress.sqlite" in err[0], result.stderr
+    for args in (["demo", "--archive", str(real)], ["crawl", "--demo", "sd_dzwww", "--archive", str(real)],
+                 ["schedule", "--demo", "--archive", str(real)]):
+        code, stderr = _invoke(args)
+        assert code == 2, stderr
+        err = stderr.strip().splitlines()
+        assert len(err) == 1 and "real" in err[0] and "govpress.sqlite" in err[0], stderr
         assert real.read_bytes() == before
         assert sorted(p.name for p in tmp_path.iterdir()) == ["govpress.sqlite"]
 
@@ -70,14 +81,14 @@ def test_demo_refuses_another_programs_sqlite_file_without_switching_it_to_wal(t
         conn.execute("CREATE TABLE notes (x TEXT)")
     conn.close()
     before = other.read_bytes()
-    result = run(["demo", "--archive", str(other)], cwd=tmp_path)
-    assert result.returncode == 2 and "not a govpress archive" in result.stderr, result.stderr
+    code, stderr = _invoke(["demo", "--archive", str(other)])
+    assert code == 2 and "not a govpress archive" in stderr, stderr
     assert other.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.sqlite"]
 
 
 def test_crawl_demo_crawls_the_simulator_into_a_temporary_archive(tmp_path: Path) -> None:
-    result = run(["crawl", "--demo", "sd_dzwww", "--no-progress"], cwd=tmp_path)
+    result = run(["crawl", "--demo", "sd_dzwww", "--no-progress", "-s", "DOWNLOAD_DELAY=0.01"], cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     assert not (tmp_path / "data").exists()
     path = _announced(result.stdout + result.stderr)
@@ -87,6 +98,7 @@ def test_crawl_demo_crawls_the_simulator_into_a_temporary_archive(tmp_path: Path
             assert len(docs) == 11 and {d.site for d in docs} == {"sd_dzwww"}
             assert [r.trigger for r in a.runs()] == ["demo"]
         assert "GOVPRESS_CONTACT" not in result.stderr  # the simulator does not need a contact
+        assert "[scrapy" not in result.stderr  # no Scrapy banners, only warnings under the summary
     finally:
         path.unlink(missing_ok=True)
 
