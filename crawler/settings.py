@@ -16,7 +16,9 @@ SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # --- politeness: these defaults are part of correctness -------------------------------
-GOVPRESS_CONTACT = _env("GOVPRESS_CONTACT", "https://github.com/govpress/govpress", _config.text(nonempty=True))
+GOVPRESS_CONTACT_PLACEHOLDER = "https://github.com/govpress/govpress"
+"""What ``GOVPRESS_CONTACT`` says when the operator has not set it; live crawls warn about it."""
+GOVPRESS_CONTACT = _env("GOVPRESS_CONTACT", GOVPRESS_CONTACT_PLACEHOLDER, _config.text(nonempty=True))
 USER_AGENT = f"govpress/0.1 (+{GOVPRESS_CONTACT}; archiving public press releases)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
@@ -46,7 +48,10 @@ COOKIES_MAX_HEADER_BYTES = 4096
 # The spider dedupes by canonical URL itself; Scrapy's fingerprint dupefilter would also
 # swallow a redirect loop silently instead of letting it fail (counted) at REDIRECT_MAX_TIMES.
 DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
+# No control servers in a crawl: Scrapy 2.19's remote control (an HTTP server that runs code
+# sent to it) and the telnet console both listen on a local port by default.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
     "Accept-Language": "zh-CN,zh;q=0.9",
