@@ -23,7 +23,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from core.items import ArticleItem
-from crawler.links import article_links, next_page
+from crawler.apilists import list_page
 from core.siteconfig import ListPage, SiteDefinition
 from core.urls import canonicalize, is_followable
 
@@ -120,8 +120,20 @@ class SiteSpider(scrapy.Spider):
             self.logger.debug("%s: %s is past the last list page", self.site.slug, response.url)
             return
         stats.inc_value("lists/pages")
+        ctype = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        result = list_page(response.text, response.url, lst, self.site, page, ctype)
+        if result.data_url and not result.links:  # a JS shell: its rows come from a data call
+            if result.data_url not in self.scheduled:
+                self.scheduled.add(result.data_url)
+                stats.inc_value("lists/data_calls")
+                yield scrapy.Request(result.data_url, callback=self.parse_list, errback=self.on_error,
+                                     cb_kwargs={"lst": lst, "page": page},
+                                     headers={"Referer": response.url})
+            return
+        if result.problem:
+            self.logger.error("%s: %s: %s", self.site.slug, result.problem, response.url)
         links = []
-        for url in article_links(response.text, response.url, self.site):
+        for url in result.links:
             ok, reason = is_followable(url, allowed_domains=self.site.allowed_domains,
                                        allow_private=self.allow_private)
             if ok:
@@ -157,7 +169,7 @@ class SiteSpider(scrapy.Spider):
             return
         if self.max_list_pages and page >= self.max_list_pages:
             return
-        nxt = next_page(response.text, response.url, lst, page)
+        nxt = result.next_url if page < lst.max_pages else None
         if nxt and nxt in self.scheduled:
             stats.inc_value("lists/cycle")
             self.logger.warning("%s: pagination returns to %s; stopping", self.site.slug, nxt)

@@ -1,0 +1,182 @@
+"""List mechanisms that need a second request: JSON list APIs and list scripts.
+
+A site's list column names its mechanism (``core.siteconfig.MECHANISMS``).  For the
+server-rendered ones (``html``, ``datastore``) ``crawler.links`` reads the page; for
+the others the column page is a JavaScript shell whose rows only a data call returns:
+
+- ``jpaas_unit`` (Hanweb jpaas): the shell's pagination div carries ``unitUrl`` and
+  ``queryData``; the rows come from
+  ``/api-gateway/jpaas-publish-server/front/page/build/unit?…&pageNo=N`` as
+  ``{"success": true, "data": {"html": "<li>…</li>"}}``.
+- ``gkmlpt_api`` (Guangdong): the list URL is ``/gkmlpt/api/all/<cat>?page=N&sid=S``,
+  answering ``{"classify": {"post_count": N}, "articles": [{"url": …}]}``.
+- ``datacall`` (Hanweb): the shell includes ``/jact/front/datacall/showJsContent.do?iid=N``,
+  a script that ``document.write``s the rows.
+
+``list_page`` is the one entry point: it returns the article links, the next list URL,
+and, for a shell, the data URL to fetch in its place.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from parsel import Selector
+
+from core.siteconfig import ListPage, SiteDefinition
+from crawler.links import article_links, next_page
+
+logger = logging.getLogger(__name__)
+
+UNIT_PATH = "/api-gateway/jpaas-publish-server/front/page/build/unit"
+
+
+@dataclass
+class ListResult:
+    links: list[str] = field(default_factory=list)
+    next_url: str | None = None
+    data_url: str | None = None
+    """A shell page's data call: fetch it as this same list page."""
+    problem: str = ""
+    """Why a page that should hold data does not (bad JSON, API refusal)."""
+
+
+def _with_query(url: str, **params: object) -> str:
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    query.update({k: str(v) for k, v in params.items()})
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+
+
+def _filter(hrefs: list[str], base_url: str, site: SiteDefinition) -> list[str]:
+    pattern = site.article_re
+    seen: set[str] = set()
+    out: list[str] = []
+    for href in hrefs:
+        href = href.strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        url = urljoin(base_url, href)
+        if pattern.search(url.split("?", 1)[0].split("#", 1)[0]) and url not in seen:
+            seen.add(url)
+            out.append(url)
+    return out
+
+
+def _json(text: str) -> object | None:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def unit_shell(html: str, url: str, lst: ListPage) -> str | None:
+    """The unit-build API URL for page 1 of a jpaas shell, or ``None`` when it has none."""
+    sel = Selector(text=html)
+    div = sel.xpath("//*[@unitUrl or @uniturl][@queryData or @querydata]")
+    params: dict[str, str] = {}
+    unit_url = UNIT_PATH
+    if div:
+        unit_url = div.attrib.get("uniturl") or div.attrib.get("unitUrl") or UNIT_PATH
+        raw = div.attrib.get("querydata") or div.attrib.get("queryData") or "{}"
+        try:
+            data = ast.literal_eval(raw)
+        except (ValueError, SyntaxError):
+            data = {}
+        if isinstance(data, dict):
+            params = {str(k): str(v) for k, v in data.items()}
+        rows = div.attrib.get("rows")
+        if rows:
+            params.setdefault("rows", rows)
+    params.update(lst.api)
+    if "pageId" not in params:
+        return None
+    params.setdefault("parseType", "bulidstatic")
+    params.setdefault("pageType", "column")
+    params.setdefault("rows", "15")
+    params["pageNo"] = "1"
+    return urljoin(url, unit_url) + "?" + urlencode(params)
+
+
+def _unit_page(text: str, url: str, site: SiteDefinition) -> ListResult:
+    data = _json(text)
+    if not isinstance(data, dict) or not data.get("success") or not isinstance(data.get("data"), dict):
+        return ListResult(problem="unit-build API answered without success/data")
+    html = str(data["data"].get("html", ""))
+    hrefs = Selector(text=f"<div>{html}</div>").xpath("//a/@href").getall() if html.strip() else []
+    found = _filter(hrefs, url, site)
+    query = dict(parse_qsl(urlsplit(url).query))
+    try:
+        page, rows = int(query.get("pageNo", "1")), int(query.get("rows", "15"))
+    except ValueError:
+        page, rows = 1, 15
+    nxt = _with_query(url, pageNo=page + 1) if found and len(hrefs) >= rows else None
+    return ListResult(found, nxt)
+
+
+def _gkmlpt_page(text: str, url: str, site: SiteDefinition) -> ListResult:
+    data = _json(text)
+    if not isinstance(data, dict) or not isinstance(data.get("articles"), list):
+        return ListResult(problem="gkmlpt API answered without an articles list")
+    arts = [a for a in data["articles"] if isinstance(a, dict)]
+    found = _filter([str(a.get("url") or "") for a in arts], url, site)
+    query = dict(parse_qsl(urlsplit(url).query))
+    try:
+        page = int(query.get("page", "1"))
+    except ValueError:
+        page = 1
+    classify = data.get("classify") if isinstance(data.get("classify"), dict) else {}
+    total = classify.get("post_count") if isinstance(classify, dict) else None
+    more = bool(arts) and (not isinstance(total, int) or page * len(arts) < total)
+    return ListResult(found, _with_query(url, page=page + 1) if more else None)
+
+
+_WRITE_RE = re.compile(r"document\.write(?:ln)?\(\s*(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')\s*\)", re.S)
+
+
+def script_html(js: str) -> str:
+    """The HTML a ``document.write`` script writes (string literals only)."""
+    out = []
+    for lit in _WRITE_RE.findall(js):
+        try:
+            out.append(str(json.loads(lit)) if lit.startswith('"') else str(ast.literal_eval(lit)))
+        except (ValueError, SyntaxError):
+            out.append(lit[1:-1])
+    return "".join(out)
+
+
+def datacall_src(html: str, url: str) -> str | None:
+    src = Selector(text=html).xpath("//script/@src[contains(., 'showJsContent.do')]").get()
+    return urljoin(url, src) if src else None
+
+
+def list_page(text: str, url: str, lst: ListPage, site: SiteDefinition, page: int,
+              content_type: str = "") -> ListResult:
+    """Article links and the next list URL of one list response (HTML, JSON or script)."""
+    mech = lst.mechanism
+    is_json = "json" in content_type or text.lstrip().startswith(("{", "["))
+    if mech == "gkmlpt_api":
+        return _gkmlpt_page(text, url, site)
+    if mech == "jpaas_unit":
+        if is_json:
+            return _unit_page(text, url, site)
+        found = article_links(text, url, site)
+        shell = unit_shell(text, url, lst)
+        if found:  # pre-rendered first page: the API serves page 2 on
+            return ListResult(found, _with_query(shell, pageNo=2) if shell else None)
+        return ListResult(data_url=shell, problem="" if shell else "jpaas shell without unit parameters")
+    if mech == "datacall":
+        if "javascript" in content_type or "document.write" in text[:200]:
+            html = script_html(text)
+            return ListResult(_filter(Selector(text=html or "<p/>").xpath("//a/@href").getall(), url, site))
+        found = article_links(text, url, site)
+        if found:
+            return ListResult(found)
+        src = datacall_src(text, url)
+        return ListResult(data_url=src, problem="" if src else "no datacall script on the shell page")
+    return ListResult(article_links(text, url, site), next_page(text, url, lst, page))
