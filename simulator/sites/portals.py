@@ -209,6 +209,35 @@ class PortalApp(SiteApp):
             return f"index_{n}.{self.portal.ext}"
         return f"index_{n + 1}.html"
 
+    def data_call(self, column: str, page: int = 1) -> str:
+        """The data URL a browser's script fetches for a JS-shell list ("" for server lists)."""
+        c = self.pcols[column]
+        if c.mechanism == "jpaas_unit":
+            q = {"webId": str(self.portal.extra.get("webid", 1)), "pageId": str(c.colid), "tagId": "当前栏目list",
+                 "tplSetId": _hex(self.slug, "tpl", n=21), "rows": str(self.page_size), "parseType": "bulidstatic",
+                 "pageType": "column", "pageNo": str(page)}
+            from urllib.parse import urlencode
+
+            return f"{self.base}{UNIT_API}?{urlencode(q)}"
+        if c.mechanism == "datacall":
+            return f"{self.base}{DATACALL}?iid={c.uid}&webid={self.portal.extra.get('webid', 1)}"
+        return ""
+
+    def list_url(self, column: str, n: int) -> str:
+        """URL of list page ``n`` as the site links it ("" past the last page)."""
+        c = self.pcols[column]
+        _, pages = self.rows(self.column(column), 1)
+        if n > pages:
+            return ""
+        if c.mechanism == "gkmlpt_api":
+            return f"{self.base}{c.path.replace('page=1', f'page={n}')}"
+        if n == 1:
+            return self.base + c.path
+        from urllib.parse import urljoin
+
+        return urljoin(self.base + (c.path if self.portal.template != "trs" else self.dir(c)),
+                       self.next_href(c, n - 1, pages))
+
     # -- chrome ----------------------------------------------------------------------
     def js(self, html: str) -> Page:
         body = "".join(f"document.write({json.dumps(line, ensure_ascii=False)});\n"
@@ -270,12 +299,14 @@ class PortalApp(SiteApp):
         return (f'<li><a href="{href}" title="{t}" target="_blank">{t}</a>'
                 f'<span class="date">{ymd(art.published_at)}</span></li>')
 
-    def relative(self, c: PCol, art: SimArticle) -> str:
+    def relative(self, c: PCol, art: SimArticle, n: int = 1) -> str:
+        """The href a list page ``n`` writes for ``art`` (relative on most platforms)."""
         t = self.portal.template
         if t == "trs":
             return "./" + art.path[len(self.dir(c)):]
         if t == "vsb":
-            return "../" * (c.path.count("/") - 1) + art.path.lstrip("/")
+            depth = c.path.count("/") - 1 + (1 if n > 1 else 0)  # further pages sit one folder down
+            return "../" * depth + art.path.lstrip("/")
         if t in ("channel_doc", "ncontent"):
             return art.path[len(self.dir(c)):]
         return art.path
@@ -301,7 +332,7 @@ class PortalApp(SiteApp):
                     f"</recordset>\n</datastore></script></div>\n"
                     '<div class="default_pgContainer"></div>\n'
                     '<script type="text/javascript" src="/module/web/jpage/jpage.js"></script>')
-        lis = "\n".join(self.row(a, self.relative(c, a)) for a in rows)
+        lis = "\n".join(self.row(a, self.relative(c, a, n)) for a in rows)
         if t == "trs" and p.extra.get("pager") == "hubei":
             ul = f'<ul class="hbgov-newslist-itemheight-18px">\n{lis}\n</ul>'
             pager = (f'<script type="text/javascript">createPageHTML({pages}, {n - 1},"index", '

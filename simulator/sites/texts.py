@@ -33,7 +33,7 @@ NEWS_MID = (
     "今年以来，{place}累计投入资金{n2}亿元，实施{topic}项目{n1}个，惠及群众{n3}万人。",
     "数据显示，前三季度{place}{topic}相关指标同比增长{pct}%，增速高于上年同期。",
     "在推进过程中，各区县建立了工作台账，实行清单化管理、项目化推进，做到每月调度、每季通报。",
-    "{dept}相关负责同志介绍，全市已有{n1}个街道和{n3}个村居完成了{topic}试点任务。",
+    "{dept}相关负责同志介绍，全{scope}已有{n1}个街道和{n3}个村居完成了{topic}试点任务。",
     "围绕群众关心的问题，{place}新增便民服务点{n1}处，办理时限平均压缩{pct}%。",
     "据统计，{place}今年新引进{topic}领域重点企业{n1}家，带动新增就业岗位{n3}千个。",
     "针对基层反映集中的难点，{dept}组织专班逐项研究，{n1}项问题已经办结销号。",
@@ -91,7 +91,7 @@ def make_entries(slug: str, place: str, office: str, columns: list[tuple[str, st
             topic, dept = TOPICS[(stable_int(*k, "t") + i * 5 + ci * 3) % len(TOPICS)]
             when = start + timedelta(days=9 * i + 3 * ci + stable_int(*k, "d") % 4,
                                      hours=stable_int(*k, "h") % 8, minutes=10 * (stable_int(*k, "m") % 6))
-            v = {"place": place, "topic": topic, "dept": dept.replace("市", "省", 1) if place.endswith("省") else dept, "office": office, "month": when.month, "day": when.day,
+            v = {"place": place, "topic": topic, "dept": dept.replace("市", "省", 1) if place.endswith("省") else dept, "office": office, "scope": "省" if place.endswith("省") else "市", "month": when.month, "day": when.day,
                  "n1": 3 + stable_int(*k, "n1") % 40, "n2": 2 + stable_int(*k, "n2") % 90,
                  "n3": 10 + stable_int(*k, "n3") % 500, "pct": 5 + stable_int(*k, "p") % 40}
             if press:
