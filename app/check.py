@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from app.crawl import project_settings, spider_class
 from core.items import ArticleItem
+from core.siteconfig import ListPage, SiteDefinition
+from crawler.apilists import list_page
 
 logger = logging.getLogger(__name__)
 
@@ -61,3 +64,54 @@ def run_check(slug: str, *, url: str = "", limit: int = 3, extra: dict[str, Any]
     process.crawl(spider_class(slug), url=url or None)
     process.start()
     return list(COLLECTED[:limit])
+
+
+def _list_for(site: SiteDefinition, url: str, text: str) -> ListPage:
+    """The site's list column a saved page belongs to (by URL, then by API parameters)."""
+    path = urlsplit(url).path
+    query = dict(parse_qsl(urlsplit(url).query))
+    for lst in site.lists:
+        lpath = urlsplit(lst.url).path
+        folder = lpath.rsplit("/", 1)[0] + "/"
+        if path == lpath or path == folder or (path.startswith(folder) and "/" not in path[len(folder):]):
+            return lst
+        if lst.mechanism != "html" and str(lst.api.get("pageId", "")) == query.get("pageId", "-"):
+            return lst
+        if lst.mechanism == "jpaas_unit" and f"col{query.get('pageId', '-')}/" in lst.url:
+            return lst
+    for lst in site.lists:  # a data call answer: the first column of that mechanism
+        if lst.mechanism in ("jpaas_unit", "gkmlpt_api", "datacall") and lst.mechanism.split("_")[0] in url.replace(
+                "jpaas-publish-server", "jpaas").replace("showJsContent", "datacall"):
+            return lst
+    return site.lists[0]
+
+
+def check_page(site: SiteDefinition, raw: bytes, url: str) -> dict[str, Any]:
+    """Run ``site``'s definition on one saved page, offline: what a crawl would take from it."""
+    from pipelines.cleaning import clean
+    from pipelines.extract.encoding import decode
+
+    if site.article_re.search(url.split("?", 1)[0].split("#", 1)[0]):
+        item = ArticleItem(site=site.slug, url=url, canonical_url=url, raw=raw, status=200, headers={},
+                           fetched_at="", list_url="", column="", not_modified=False)
+        clean(item, site.selectors, site.encoding or None)
+        column = next((lst.column for lst in site.lists
+                       if url.startswith(lst.url.rsplit("/", 1)[0] + "/")), "")
+        art = {"url": url, "title": item.title, "published": item.published, "source": item.source,
+               "author": item.author, "editors": item.editors, "body": item.body, "method": item.extraction_method,
+               "flags": item.flags, "encoding": item.encoding, "column": column,
+               "region_code": site.region_code, "province": site.province, "city": site.city,
+               "attachments": item.attachments}
+        ok = bool(item.title and item.body)
+        return {"kind": "article", "ok": ok, "article": art,
+                "problem": "" if ok else "no headline or no body text"}
+    text = decode(raw, encoding=site.encoding or None).text
+    lst = _list_for(site, url, text)
+    ctype = "application/json" if text.lstrip().startswith(("{", "[")) else (
+        "application/javascript" if "document.write" in text[:300] else "text/html")
+    result = list_page(text, url, lst, site, 1, ctype)
+    return {"kind": "list", "ok": bool(result.links or result.data_url), "column": lst.column,
+            "mechanism": lst.mechanism, "links": result.links, "next_url": result.next_url or "",
+            "data_url": result.data_url or "",
+            "problem": result.problem or ("" if result.links or result.data_url else
+                                          f"no article links matching {site.article_pattern}")}

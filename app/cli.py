@@ -140,20 +140,40 @@ def demo(archive: str | None, delay: float) -> None:
 @click.option("--demo", is_flag=True, help="Check against the built-in simulator instead of the live site.")
 @click.option("--limit", default=3, show_default=True, type=click.IntRange(1, 50), help="Articles to fetch.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per article.")
-def check(slug: str, url: str, demo: bool, limit: int, as_json: bool) -> None:
+@click.option("--page", "page_file", type=click.Path(dir_okay=False),
+              help="Check a saved page offline (with --url): list -> links and next page; article -> record.")
+def check(slug: str, url: str, demo: bool, limit: int, as_json: bool, page_file: str | None) -> None:
     """Try a site definition: fetch one list page and a few articles, show what would be archived.
 
     Nothing is written to the archive.  Use it to fix a site whose layout changed.
+    With --page FILE --url URL nothing is fetched: the saved page is read as the
+    site's list page (article links, next page, data call) or as an article.
 
     \b
     Example:
         govpress check sd_qingdao --demo
+        govpress check sd_qingdao --page saved.html --url http://www.qingdao.gov.cn/ywdt/zwyw/
     """
-    from app.check import STATS, run_check
+    from app.check import STATS, check_page, run_check
 
     sites = _sites()
     if slug not in sites:
         raise click.ClickException(f"unknown site {slug} (known: {', '.join(sites)})")
+    if page_file:
+        if not url:
+            raise click.UsageError("--page needs --url (the address the page was saved from)")
+        try:
+            raw = Path(page_file).read_bytes()
+        except OSError as exc:
+            raise click.ClickException(f"{page_file}: cannot read: {exc.strerror}") from None
+        report = check_page(sites[slug], raw, url)
+        if as_json:
+            click.echo(json.dumps(report, ensure_ascii=False))
+        else:
+            click.echo(_page_report(report))
+        if not report.get("ok"):
+            raise click.ClickException(f"{slug}: {page_file}: {report.get('problem') or 'nothing found'}")
+        return
     extra: dict[str, Any] = {}
     sim = None
     if demo:
@@ -202,20 +222,35 @@ def schedule(archive: str | None, list_only: bool) -> None:
 
 @cli.command("sites")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
-def sites_cmd(as_json: bool) -> None:
-    """List the site definitions.
+@click.option("--archive", type=click.Path(dir_okay=False), help=ARCHIVE_HELP)
+def sites_cmd(as_json: bool, archive: str | None) -> None:
+    """List the site definitions: region, platform, columns, how much is confirmed, last run.
 
     \b
     Example:
         govpress sites
+        govpress sites --json
     """
-    for site in _sites().values():
-        row = {"slug": site.slug, "name": site.name, "cms": site.cms, "region_code": site.region_code,
-               "lists": [lst.url for lst in site.lists], "schedule": site.schedule.cron}
-        if as_json:
+    from app.sitelist import site_rows
+
+    rows = site_rows(_sites(), _archive_path(archive))
+    if as_json:
+        for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
-        else:
-            click.echo(f"{site.slug:14} {site.region_code}  {site.cms:8} {site.schedule.cron:12}  {site.name}")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"govpress sites ({len(rows)})")
+    for col in ("slug", "name", "region", "platform", "columns", "confirmed", "last run", "documents"):
+        table.add_column(col, justify="right" if col in ("confirmed", "documents") else "left")
+    for r in rows:
+        ev = r["evidence_counts"]
+        total = sum(ev.values())
+        table.add_row(r["slug"], r["name"], f"{r['province']}{r['city']} {r['region_code']}", r["cms"],
+                      " / ".join(f"{c['column']} ({c['mechanism']})" for c in r["columns"]),
+                      f"{ev['confirmed']}/{total}", r["last_run"] or "-", str(r["documents"]))
+    Console(width=200).print(table)
 
 
 @cli.command()
@@ -245,6 +280,21 @@ def extract(files: tuple[str, ...], url: str, as_json: bool) -> None:
             click.echo(json.dumps(row, ensure_ascii=False))
         else:
             click.echo(f"== {name}\n{ex.title}\n{ex.published or ex.published_raw}  {ex.source}\n\n{ex.body}\n")
+
+
+def _page_report(report: dict[str, Any]) -> str:
+    if report["kind"] == "list":
+        lines = [f"list page of column {report['column']} ({report['mechanism']}): "
+                 f"{len(report['links'])} article link(s)"]
+        lines += [f"  {u}" for u in report["links"]]
+        if report.get("data_url"):
+            lines.append(f"rows come from a data call: {report['data_url']}")
+        lines.append(f"next page: {report.get('next_url') or '(none)'}")
+        return "\n".join(lines)
+    a = report["article"]
+    return (f"article: {a['title'] or '(NO HEADLINE)'}\n  {a['published'] or '(NO DATE)'}  {a['source']}"
+            f"  [{a['method']}, {len(a['body'])} chars]" + (f"  flags: {','.join(a['flags'])}" if a["flags"] else "")
+            + f"\n  region: {a['region_code']}  column: {a['column'] or '-'}\n\n{a['body']}")
 
 
 def _run(slugs: list[str], extra: dict[str, Any]) -> list[RunSummary]:
