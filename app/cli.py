@@ -205,6 +205,97 @@ def check(slug: str, url: str, demo: bool, limit: int, as_json: bool, page_file:
 
 
 @cli.command()
+@click.argument("url")
+@click.option("--demo", is_flag=True, help="Discover a portal of the built-in simulator instead of the live site.")
+@click.option("--json", "as_json", is_flag=True, help="The discovery as one JSON object.")
+@click.option("--write", "slug", default="", metavar="SLUG", help="Also write the site file and fixtures (as new-site).")
+def discover(url: str, demo: bool, as_json: bool, slug: str) -> None:
+    """Recognise a portal's platform and list its candidate news columns.
+
+    Fetches the homepage and a few column pages (politely: robots.txt, one request
+    at a time, a delay), scores each dialect, and shows per column (要闻, 政务动态,
+    新闻发布会, 发布会实录, 权威发布) its list mechanism and sample article links.
+
+    \b
+    Example:
+        govpress discover https://www.yantai.gov.cn/ --demo
+    """
+    _discover(url, demo, as_json, slug)
+
+
+@cli.command("new-site")
+@click.argument("slug")
+@click.option("--from", "url", required=True, help="The portal's homepage URL.")
+@click.option("--demo", is_flag=True, help="Discover a portal of the built-in simulator.")
+@click.option("--name", default="", help="Site name (default: the homepage title).")
+@click.option("--province", default="", help="Province, e.g. 山东省.")
+@click.option("--city", default="", help="City, e.g. 烟台市.")
+@click.option("--code", default="000000", help="Administrative-division code (6 digits).")
+@click.option("--sites-dir", type=click.Path(file_okay=False), default=None, help="Where to write (default: sites/).")
+@click.option("--fixtures-dir", type=click.Path(file_okay=False), default=None,
+              help="Where to write the fixture folder (default: tests/fixtures/sites/).")
+def new_site(slug: str, url: str, demo: bool, name: str, province: str, city: str, code: str,
+             sites_dir: str | None, fixtures_dir: str | None) -> None:
+    """Write a site file, a fixture folder and its expected.toml from a discovered portal.
+
+    \b
+    Example:
+        govpress new-site sd_yantai2 --from https://www.yantai.gov.cn/ --demo --sites-dir /tmp/s
+    """
+    _discover(url, demo, False, slug, dict(name=name, province=province, city=city, code=code),
+              sites_dir, fixtures_dir)
+
+
+def _discover(url: str, demo: bool, as_json: bool, slug: str, extra: dict[str, Any] | None = None,
+              sites_dir: str | None = None, fixtures_dir: str | None = None) -> None:
+    from app import discover as D
+    from core.siteconfig import SITES_DIR, SLUG_RE, SiteConfigError, parse_site
+
+    if slug and not SLUG_RE.match(slug):
+        raise click.ClickException(f"{slug!r} is not a <province>_<place> pinyin slug")
+    sim = None
+    try:
+        if demo:
+            from simulator import Simulator
+
+            sim = Simulator().start()
+            fetch = D.simulator_fetcher(sim)
+        else:
+            fetch = D.live_fetcher()
+        disc = D.discover(url, fetch)
+    except D.DiscoverError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        if sim is not None:
+            sim.stop()
+    if as_json:
+        click.echo(json.dumps(disc.as_dict(), ensure_ascii=False))
+    else:
+        ranked = sorted(disc.scores.items(), key=lambda kv: -kv[1])
+        click.echo(f"{disc.url}: {disc.site_name}\nplatform: {disc.dialect}  "
+                   f"(marker hits: {', '.join(f'{k} {v}' for k, v in ranked[:4])})")
+        for c in disc.candidates:
+            click.echo(f"- {c.column} [{c.role}] {c.url}\n  list: {c.mechanism}, {c.count} article link(s)"
+                       + (f", rows from {c.data_url}" if c.data_url else "")
+                       + (f", next {c.next_url}" if c.next_url else ""))
+            for s in c.samples:
+                click.echo(f"    {s}")
+        if not disc.candidates:
+            click.echo("no candidate column found")
+    if slug:
+        root = Path(__file__).resolve().parent.parent
+        sdir = Path(sites_dir) if sites_dir else SITES_DIR
+        fdir = Path(fixtures_dir) if fixtures_dir else root / "tests" / "fixtures" / "sites"
+        try:
+            written = D.write_site(slug, disc, sdir, fdir, demo=demo, **(extra or {}))
+            parse_site(written[0])
+        except (D.DiscoverError, SiteConfigError) as exc:
+            raise click.ClickException(str(exc)) from None
+        for path in written:
+            click.echo(f"wrote {path}", err=True)
+
+
+@cli.command()
 @click.option("--archive", type=click.Path(dir_okay=False), help=ARCHIVE_HELP)
 @click.option("--list", "list_only", is_flag=True, help="Print each site's next run time and exit.")
 def schedule(archive: str | None, list_only: bool) -> None:
