@@ -11,13 +11,13 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from app.crawl import project_settings, spider_class
-from core.items import ArticleItem
+from archive.record import DocumentRecord
 from core.siteconfig import ListPage, SiteDefinition
 from crawler.apilists import list_page
 
 logger = logging.getLogger(__name__)
 
-COLLECTED: list[ArticleItem] = []
+COLLECTED: list[DocumentRecord] = []
 STATS: dict[str, Any] = {}
 
 
@@ -31,7 +31,7 @@ class CollectPipeline:
     def from_crawler(cls, crawler: Any) -> CollectPipeline:
         return cls(crawler)
 
-    def process_item(self, item: ArticleItem) -> ArticleItem:
+    def process_item(self, item: DocumentRecord) -> DocumentRecord:
         COLLECTED.append(item)
         return item
 
@@ -55,7 +55,7 @@ def check_settings(limit: int, extra: dict[str, Any] | None = None) -> dict[str,
     }
 
 
-def run_check(slug: str, *, url: str = "", limit: int = 3, extra: dict[str, Any] | None = None) -> list[ArticleItem]:
+def run_check(slug: str, *, url: str = "", limit: int = 3, extra: dict[str, Any] | None = None) -> list[DocumentRecord]:
     """Crawl one list page of ``slug`` (or just ``url``) and return up to ``limit`` cleaned items."""
     from scrapy.crawler import CrawlerProcess
 
@@ -88,21 +88,20 @@ def _list_for(site: SiteDefinition, url: str, text: str) -> ListPage:
 
 def check_page(site: SiteDefinition, raw: bytes, url: str) -> dict[str, Any]:
     """Run ``site``'s definition on one saved page, offline: what a crawl would take from it."""
-    from pipelines.cleaning import clean
     from pipelines.extract.encoding import decode
+    from pipelines.process import clean
 
     if site.article_re.search(url.split("?", 1)[0].split("#", 1)[0]):
-        item = ArticleItem(site=site.slug, url=url, canonical_url=url, raw=raw, status=200, headers={},
-                           fetched_at="", list_url="", column="", not_modified=False)
-        clean(item, site.selectors, site.encoding or None)
+        record = DocumentRecord(site=site.slug, url=url, canonical_url=url, raw=raw)
+        cleaned = clean(record, site)
         column = next((lst.column for lst in site.lists
                        if url.startswith(lst.url.rsplit("/", 1)[0] + "/")), "")
-        art = {"url": url, "title": item.title, "published": item.published, "source": item.source,
-               "author": item.author, "editors": item.editors, "body": item.body, "method": item.extraction_method,
-               "flags": item.flags, "encoding": item.encoding, "column": column,
-               "region_code": site.region_code, "province": site.province, "city": site.city,
-               "attachments": item.attachments}
-        ok = bool(item.title and item.body)
+        art = {"url": url, "title": record.title, "published": record.published, "source": record.source,
+               "author": record.author, "editors": record.editors, "body": record.body,
+               "method": record.extraction_method, "flags": record.flags, "encoding": record.encoding,
+               "column": column, "region_code": record.region_code, "province": site.province, "city": site.city,
+               "county": site.county, "attachments": record.attachments, "dropped": cleaned.dropped}
+        ok = bool(record.title and record.body and not cleaned.dropped)
         return {"kind": "article", "ok": ok, "article": art,
                 "problem": "" if ok else "no headline or no body text"}
     text = decode(raw, encoding=site.encoding or None).text
