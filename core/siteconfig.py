@@ -23,8 +23,6 @@ logger = logging.getLogger(__name__)
 SITES_DIR = Path(__file__).resolve().parent.parent / "sites"
 """The site files shipped with govpress (the top-level ``sites/`` data folder)."""
 DIALECTS_DIR = SITES_DIR / "dialects"
-PROFILES_DIR = DIALECTS_DIR
-"""Former name of ``DIALECTS_DIR`` (CMS profiles became dialects)."""
 SLUG_RE = re.compile(r"^[a-z]{2}_[a-z0-9_]+$")
 MECHANISMS = ("html", "datastore", "jpaas_unit", "gkmlpt_api", "datacall")
 """How a list's rows reach the page: server-rendered HTML, Hanweb ``<datastore>`` CDATA,
@@ -36,7 +34,7 @@ REQUIRED_FACTS = ("host", "scheme", "region", "article_url", "encoding")
 
 
 class SiteConfigError(ValueError):
-    """A site definition or profile that cannot be used; the message is one line."""
+    """A site definition or dialect that cannot be used; the message is one line."""
 
 
 @dataclass(frozen=True)
@@ -160,10 +158,6 @@ def load_dialect(name: str, dialects_dir: Path = DIALECTS_DIR) -> dict[str, Any]
     return _read_toml(path)
 
 
-load_profile = load_dialect
-"""Former name of ``load_dialect``."""
-
-
 def load_dialects(dialects_dir: Path = DIALECTS_DIR) -> dict[str, dict[str, Any]]:
     """Every dialect, by name (for ``govpress discover``)."""
     return {p.stem: _read_toml(p) for p in sorted(Path(dialects_dir).glob("*.toml"))}
@@ -275,7 +269,7 @@ def _require(path: Path, data: dict[str, Any], key: str, typ: type, where: str =
     return value
 
 
-def parse_site(path: Path, profiles_dir: Path = DIALECTS_DIR) -> SiteDefinition:
+def parse_site(path: Path, dialects_dir: Path = DIALECTS_DIR) -> SiteDefinition:
     """Validate one site file (merged over its dialect) into a ``SiteDefinition``."""
     path = Path(path)
     data = _read_toml(path)
@@ -286,10 +280,10 @@ def parse_site(path: Path, profiles_dir: Path = DIALECTS_DIR) -> SiteDefinition:
         raise _err(path, "slug", f"{slug!r} does not match the file name {path.stem!r}")
     name = _require(path, data, "name", str)
     cms = _require(path, data, "dialect", str)
-    profile = load_dialect(cms, profiles_dir)
-    merged: dict[str, Any] = {**profile, **data}
+    dialect_data = load_dialect(cms, dialects_dir)
+    merged: dict[str, Any] = {**dialect_data, **data}
     for table in ("links", "article", "crawl"):
-        merged[table] = {**profile.get(table, {}), **data.get(table, {})}
+        merged[table] = {**dialect_data.get(table, {}), **data.get(table, {})}
 
     region = _require(path, data, "region", dict)
     code = str(_require(path, region, "code", str, "region."))
@@ -410,7 +404,7 @@ def parse_site(path: Path, profiles_dir: Path = DIALECTS_DIR) -> SiteDefinition:
         canonical_drop_params=tuple(merged.get("canonical_drop_params", ())),
         path=str(path),
         dialect=cms,
-        platform=str(profile.get("platform", cms)),
+        platform=str(dialect_data.get("platform", cms)),
         footer=tuple(page.get("footer", ())),
         metas=tuple(page.get("metas", ())),
         evidence=evidence,
@@ -418,14 +412,14 @@ def parse_site(path: Path, profiles_dir: Path = DIALECTS_DIR) -> SiteDefinition:
 
 
 def load_sites(
-    sites_dir: Path = SITES_DIR, profiles_dir: Path = DIALECTS_DIR
+    sites_dir: Path = SITES_DIR, dialects_dir: Path = DIALECTS_DIR
 ) -> tuple[dict[str, SiteDefinition], list[str]]:
     """Load every ``*.toml`` site file; return the good sites and one error line per bad file."""
     sites: dict[str, SiteDefinition] = {}
     errors: list[str] = []
     for path in sorted(Path(sites_dir).glob("*.toml")):
         try:
-            site = parse_site(path, profiles_dir)
+            site = parse_site(path, dialects_dir)
         except SiteConfigError as exc:
             errors.append(str(exc))
             logger.error("site definition rejected: %s", exc)

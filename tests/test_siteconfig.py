@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from core.siteconfig import PROFILES_DIR, SITES_DIR, SiteConfigError, load_sites, parse_site
+from core.siteconfig import DIALECTS_DIR, SITES_DIR, SiteConfigError, load_sites, parse_site
 
 GOOD = """
 slug = "sd_test"
@@ -109,7 +109,7 @@ def test_one_bad_file_does_not_stop_the_others(tmp_path: Path) -> None:
     for src in SITES_DIR.glob("*.toml"):
         shutil.copy(src, tmp_path / src.name)
     write(tmp_path, GOOD.replace('cron = "0 3 * * *"', 'cron = "bad"'), "sd_test.toml")
-    sites, errors = load_sites(tmp_path, PROFILES_DIR)
+    sites, errors = load_sites(tmp_path, DIALECTS_DIR)
     assert "sd_test" not in sites and "sd_qingdao" in sites
     assert len(errors) == 1 and errors[0].startswith("sd_test.toml: schedule.cron")
 
