@@ -140,3 +140,21 @@ def test_site_files_match_their_simulated_copy(sim: Simulator, sites: dict[str, 
             col = next(c for c in p.columns if c.name == lst.column)
             assert lst.url == sim._apps[p.slug].base + col.path and lst.mechanism == col.mechanism
             assert lst.role == col.role
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_frozen_fixtures_match_the_simulator(sim: Simulator, slug: str) -> None:
+    import tomllib
+    from pathlib import Path
+
+    folder = Path(__file__).parent / "fixtures" / "sites" / slug
+    expected = tomllib.loads((folder / "expected.toml").read_text("utf-8"))
+    for name, exp in expected.items():
+        resp = fetch(sim, exp["url"])
+        assert (folder / name).read_bytes() == resp.body, f"{slug}/{name} is stale: run freeze_sites.py {slug}"
+        if exp["kind"] == "article":
+            art = sim.article(exp["url"])
+            assert (exp["title"], exp["published"], exp["source"]) == (art.title, art.published, art.source)
+        elif "article_urls" in exp:
+            order = [a.url for a in sim.column(slug, exp["column"])]
+            assert exp["article_urls"] == order[: len(exp["article_urls"])]
