@@ -81,7 +81,7 @@ def live_fetcher(delay: float = 2.0, timeout: float = 20.0) -> Fetcher:
             try:
                 rp.read()
             except OSError:
-                rp.allow_all = True
+                rp.parse([])  # no robots.txt reachable: nothing is disallowed
             robots[host] = rp
         if not robots[host].can_fetch(USER_AGENT, url):
             raise DiscoverError(f"{url}: disallowed by robots.txt")
@@ -239,9 +239,10 @@ def discover(url: str, fetch: Fetcher, dialects_dir: Path = DIALECTS_DIR) -> Dis
     host = urlsplit(home.url).netloc
     probe = _probe_site(dialects[best], host)
     for c in cands:
-        page = c.pages.get("list")
-        if page is None:
+        listed = c.pages.get("list")
+        if listed is None:
             continue
+        page = listed
         c.mechanism = _mechanism(page.text, c.url)
         lst = ListPage(url=c.url, column=c.column, mechanism=c.mechanism,
                        pages=str(dialects[best].get("pages", "")), first=int(dialects[best].get("first", 1)))

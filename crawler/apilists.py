@@ -4,10 +4,11 @@ A site's list column names its mechanism (``core.siteconfig.MECHANISMS``).  For 
 server-rendered ones (``html``, ``datastore``) ``crawler.links`` reads the page; for
 the others the column page is a JavaScript shell whose rows only a data call returns:
 
-- ``jpaas_unit`` (Hanweb jpaas): the shell's pagination div carries ``unitUrl`` and
+- ``jpaas_unit`` (Hanweb jpaas): the shell's unitbuild.js script tag carries ``url`` and
   ``queryData``; the rows come from
-  ``/api-gateway/jpaas-publish-server/front/page/build/unit?…&pageNo=N`` as
-  ``{"success": true, "data": {"html": "<li>…</li>"}}``.
+  ``/api-gateway/jpaas-publish-server/front/page/build/unit?<queryData>`` (page N adds
+  ``paramJson={"pageNo":N,"pageSize":R}``) as ``{"success": true, "code": "200",
+  "data": {"html": "<ul><li>…</li></ul><div class=pagination rows count pageNo>"}}``.
 - ``gkmlpt_api`` (Guangdong): the list URL is ``/gkmlpt/api/all/<cat>?page=N&sid=S``,
   answering ``{"classify": {"post_count": N}, "articles": [{"url": …}]}``.
 - ``datacall`` (Hanweb): the shell includes ``/jact/front/datacall/showJsContent.do?iid=N``,
@@ -70,56 +71,71 @@ def _filter(hrefs: list[str], base_url: str, site: SiteDefinition) -> list[str]:
 
 def _json(text: str) -> object | None:
     try:
-        return json.loads(text)
+        data: object = json.loads(text)
     except ValueError:
         return None
+    return data
 
 
 def unit_shell(html: str, url: str, lst: ListPage) -> str | None:
-    """The unit-build API URL for page 1 of a jpaas shell, or ``None`` when it has none."""
+    """The unit-build API URL for page 1 of a jpaas shell, or ``None`` when it has none.
+
+    unitbuild.js reads the ``url`` (or ``unitUrl``) and ``queryData`` attributes of its
+    script tag (or of a pagination div) and sends the ``queryData`` keys as GET parameters;
+    page 1 carries no paging parameter.
+    """
     sel = Selector(text=html)
-    div = sel.xpath("//*[@unitUrl or @uniturl][@queryData or @querydata]")
+    node = sel.xpath("//*[@querydata][@url or @uniturl]")
     params: dict[str, str] = {}
     unit_url = UNIT_PATH
-    if div:
-        unit_url = div.attrib.get("uniturl") or div.attrib.get("unitUrl") or UNIT_PATH
-        raw = div.attrib.get("querydata") or div.attrib.get("queryData") or "{}"
+    if node:
+        attrs = node[0].attrib
+        unit_url = attrs.get("url") or attrs.get("uniturl") or UNIT_PATH
+        raw = attrs.get("querydata", "{}")
         try:
-            data = ast.literal_eval(raw)
-        except (ValueError, SyntaxError):
+            data = json.loads(raw.replace("'", '"'))
+        except ValueError:
             data = {}
         if isinstance(data, dict):
             params = {str(k): str(v) for k, v in data.items()}
-        rows = div.attrib.get("rows")
-        if rows:
-            params.setdefault("rows", rows)
     params.update(lst.api)
     if "pageId" not in params:
         return None
     params.setdefault("parseType", "bulidstatic")
-    params.setdefault("pageType", "column")
-    params.setdefault("rows", "15")
-    params["pageNo"] = "1"
     return urljoin(url, unit_url) + "?" + urlencode(params)
 
 
+def _unit_page_number(url: str) -> int:
+    query = dict(parse_qsl(urlsplit(url).query))
+    try:
+        paging = json.loads(query.get("paramJson", "{}"))
+        return int(paging.get("pageNo", 1)) if isinstance(paging, dict) else 1
+    except (ValueError, TypeError):
+        return 1
+
+
 def _unit_page(text: str, url: str, site: SiteDefinition) -> ListResult:
+    """Rows of a unit-build answer; the next page while its pagination div says there is one."""
     data = _json(text)
     if not isinstance(data, dict) or not data.get("success") or not isinstance(data.get("data"), dict):
         return ListResult(problem="unit-build API answered without success/data")
     html = str(data["data"].get("html", ""))
-    hrefs = Selector(text=f"<div>{html}</div>").xpath("//a/@href").getall() if html.strip() else []
-    found = _filter(hrefs, url, site)
-    query = dict(parse_qsl(urlsplit(url).query))
+    sel = Selector(text=f"<div>{html}</div>")
+    found = _filter(sel.xpath("//a/@href").getall(), url, site) if html.strip() else []
+    page = _unit_page_number(url)
+    pager = sel.xpath("//div[@count][@rows]")
     try:
-        page, rows = int(query.get("pageNo", "1")), int(query.get("rows", "15"))
+        rows = int(pager.attrib["rows"]) if pager else len(found)
+        count = int(pager.attrib["count"]) if pager else 0
     except ValueError:
-        page, rows = 1, 15
-    nxt = _with_query(url, pageNo=page + 1) if found and len(hrefs) >= rows else None
-    return ListResult(found, nxt)
+        rows, count = len(found), 0
+    more = bool(found) and (page * rows < count if pager else False)
+    nxt = _with_query(url, paramJson=json.dumps({"pageNo": page + 1, "pageSize": rows}, separators=(",", ":")))
+    return ListResult(found, nxt if more else None)
 
 
 def _gkmlpt_page(text: str, url: str, site: SiteDefinition) -> ListResult:
+    """Links of a gkmlpt API page; the next page until ``classify.post_count`` is reached."""
     data = _json(text)
     if not isinstance(data, dict) or not isinstance(data.get("articles"), list):
         return ListResult(problem="gkmlpt API answered without an articles list")
@@ -130,7 +146,7 @@ def _gkmlpt_page(text: str, url: str, site: SiteDefinition) -> ListResult:
         page = int(query.get("page", "1"))
     except ValueError:
         page = 1
-    classify = data.get("classify") if isinstance(data.get("classify"), dict) else {}
+    classify = data.get("classify")
     total = classify.get("post_count") if isinstance(classify, dict) else None
     more = bool(arts) and (not isinstance(total, int) or page * len(arts) < total)
     return ListResult(found, _with_query(url, page=page + 1) if more else None)
@@ -168,7 +184,8 @@ def list_page(text: str, url: str, lst: ListPage, site: SiteDefinition, page: in
         found = article_links(text, url, site)
         shell = unit_shell(text, url, lst)
         if found:  # pre-rendered first page: the API serves page 2 on
-            return ListResult(found, _with_query(shell, pageNo=2) if shell else None)
+            paging = json.dumps({"pageNo": 2, "pageSize": max(len(found), 1)}, separators=(",", ":"))
+            return ListResult(found, _with_query(shell, paramJson=paging) if shell else None)
         return ListResult(data_url=shell, problem="" if shell else "jpaas shell without unit parameters")
     if mech == "datacall":
         if "javascript" in content_type or "document.write" in text[:200]:

@@ -28,6 +28,7 @@ START = datetime(2026, 3, 2, 9, 0)
 PER_COLUMN = 4
 PAGE_SIZE = 3
 UNIT_API = "/api-gateway/jpaas-publish-server/front/page/build/unit"
+UNIT_TAG = "分页列表"
 DATACALL = "/jact/front/datacall/showJsContent.do"
 
 
@@ -213,11 +214,13 @@ class PortalApp(SiteApp):
         """The data URL a browser's script fetches for a JS-shell list ("" for server lists)."""
         c = self.pcols[column]
         if c.mechanism == "jpaas_unit":
-            q = {"webId": str(self.portal.extra.get("webid", 1)), "pageId": str(c.colid), "tagId": "当前栏目list",
-                 "tplSetId": _hex(self.slug, "tpl", n=21), "rows": str(self.page_size), "parseType": "bulidstatic",
-                 "pageType": "column", "pageNo": str(page)}
             from urllib.parse import urlencode
 
+            q = {"webId": str(self.portal.extra.get("webid", 1)), "tplSetId": _hex(self.slug, "tpl", n=21),
+                 "pageType": "column", "tagId": UNIT_TAG, "editType": "null", "pageId": str(c.colid),
+                 "parseType": "bulidstatic"}
+            if page > 1:
+                q["paramJson"] = json.dumps({"pageNo": page, "pageSize": self.page_size}, separators=(",", ":"))
             return f"{self.base}{UNIT_API}?{urlencode(q)}"
         if c.mechanism == "datacall":
             return f"{self.base}{DATACALL}?iid={c.uid}&webid={self.portal.extra.get('webid', 1)}"
@@ -314,15 +317,12 @@ class PortalApp(SiteApp):
     def listing(self, c: PCol, rows: list[SimArticle], n: int, pages: int) -> str:
         p, t = self.portal, self.portal.template
         if c.mechanism == "jpaas_unit":
-            col = self.column(c.name)
-            total = len(self.store.column(self.slug, c.name))
-            qd = (f"{{'webId':'{p.extra.get('webid', 1)}','pageId':'{c.colid}','tagId':'当前栏目list',"
-                  f"'tplSetId':'{_hex(self.slug, 'tpl', n=21)}'}}")
-            return (f'<div id="{c.uid}" class="unit-list"></div>\n'
-                    f'<div class="pagination" count="{total}" rows="{self.page_size}" pageNo="1" '
-                    f'unitUrl="{UNIT_API}" queryData="{esc(qd)}"></div>\n'
-                    '<script type="text/javascript" src="/module/unitbuild/unitbuild.js"></script>'
-                    + ("" if col else ""))
+            # The shell as unitbuild.js pages have it (zj_province.md: id 71114623176): an empty
+            # unit container and the script whose url/queryData attributes name the data call.
+            return (f'<div id="{UNIT_TAG}"></div>\n'
+                    f'<script id="{_hex(self.slug, c.colid)}" type="text/javascript" '
+                    'src="/cms_files/default/script/AuthorizedRead/unitbuild.js?v=4.3.0-SWB-U19" '
+                    f'url="{UNIT_API}" queryData="{esc(self.query_data(c))}"></script>')
         if c.mechanism == "datacall":
             return (f'<div class="list-box" id="list{c.colid}"><script type="text/javascript" '
                     f'src="{DATACALL}?iid={c.uid}&webid={p.extra.get("webid", 1)}"></script></div>')
@@ -369,17 +369,33 @@ class PortalApp(SiteApp):
         return self.doc(self.portal.name, "", self.chrome('<div class="main w1200">' + "\n".join(blocks) + "</div>"))
 
     # -- API-backed lists ------------------------------------------------------------
+    def query_data(self, c: PCol) -> str:
+        """The shell script's ``queryData`` attribute (single-quoted JSON, as unitbuild.js reads it)."""
+        return (f"{{'webId':'{self.portal.extra.get('webid', 1)}','tplSetId':'{_hex(self.slug, 'tpl', n=21)}',"
+                f"'pageType':'column','tagId':'{UNIT_TAG}','editType':'null','pageId':'{c.colid}'}}")
+
     def unit_api(self, query: dict[str, str]) -> Page:
+        """The unit-build answer: page 1 without paging parameters, page N by ``paramJson``."""
         c = next((x for x in self.portal.columns if str(x.colid) == query.get("pageId")), None)
-        if c is None or query.get("parseType") != "bulidstatic":
-            return self.json({"success": False, "message": "参数错误"})
-        try:
-            n, rows = max(1, int(query.get("pageNo", "1"))), max(1, int(query.get("rows", "15")))
-        except ValueError:
-            return self.json({"success": False, "message": "参数错误"})
-        arts = self.store.column(self.slug, c.name)[(n - 1) * rows:n * rows]
-        html = "".join(self.row(a) for a in arts)
-        return self.json({"success": True, "data": {"html": html}})
+        if c is None or query.get("parseType") != "bulidstatic" or query.get("tagId") != UNIT_TAG:
+            return self.json({"roles": None, "permissions": None, "success": False, "message": "参数错误",
+                              "code": "500", "data": None, "traceId": _hex(query, n=16)})
+        n, rows = 1, self.page_size
+        if query.get("paramJson"):
+            try:
+                paging = json.loads(query["paramJson"])
+                n, rows = max(1, int(paging.get("pageNo", 1))), max(1, int(paging.get("pageSize", rows)))
+            except (ValueError, TypeError, AttributeError):
+                n = 1
+        arts = self.store.column(self.slug, c.name)
+        total = len(arts)
+        lis = "".join(f'<li><a href="{esc(a.path)}" title="{esc(a.title)}" target="_blank">{esc(a.title)}</a>'
+                      f"<span>[{ymd(a.published_at)}]</span></li>" for a in arts[(n - 1) * rows:n * rows])
+        html = (f'<div class="page-content"><ul class="txtList_01">{lis}</ul></div>'
+                f'<div class="pagination" rows="{rows}" count="{total}" pageNo="{n}" unitid="{UNIT_TAG}" '
+                f'unitUrl="{UNIT_API}"></div>')
+        return self.json({"roles": None, "permissions": None, "success": True, "message": "操作成功",
+                          "code": "200", "data": {"html": html}, "traceId": _hex(query, n=16)})
 
     def datacall(self, query: dict[str, str]) -> Page:
         c = next((x for x in self.portal.columns if str(x.uid) == query.get("iid")), None)
