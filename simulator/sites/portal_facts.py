@@ -106,6 +106,6 @@ PORTALS: tuple[Portal, ...] = (
     Portal("hb_province", "www.hubei.gov.cn", "https", "湖北省人民政府门户网站", "trs", "湖北省", "湖北省人民政府新闻办公室",
            (PCol("湖北要闻", "要闻", "/zwgk/hbyw/hbywqb/"), PCol("新闻发布会", "新闻发布会", "/hbfb/xwfbh/")),
            title_suffix=" - 湖北省人民政府门户网站", body='div class="hbgov-article-content"', headline="<h1>{}</h1>",
-           extra={"pager": "hubei"},
+           extra={"pager": "hubei", "press_detail": "hubei"},
            footer=_footer("湖北省人民政府办公厅", "4200000000", "鄂ICP备00000000号")),
 )

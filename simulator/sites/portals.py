@@ -458,8 +458,16 @@ class PortalApp(SiteApp):
             box += ('\n<script type="text/javascript">window._CONFIG = window._CONFIG || {}; _CONFIG.DETAIL = '
                     + json.dumps(detail, ensure_ascii=True).replace("<", "\\u003C").replace("/", "\\/")
                     + ";</script>")
+        headline = p.headline.format(esc(art.title))
+        if p.extra.get("press_detail") == "hubei" and c.role == "新闻发布会":
+            # 湖北 新闻发布会 detail pages (hb_province.md, id 31755427504): an h2 headline, a
+            # ul.int_list of 时间 and 出席 lines, the record in div.text_record.
+            headline = f"<h2>{esc(art.title)}</h2>"
+            info = ('<ul class="list-unstyled int_list">'
+                    f"<li>时间：{hm(art.published_at)}</li><li>出席：{esc(art.source)}有关负责同志</li></ul>")
+            box = f'<div class="text_record">\n{self.body_inner(art)}\n</div>\n{credit}'
         inner = (self.crumbs(c) + '<div class="main w1200"><div class="article">\n'
-                 + p.headline.format(esc(art.title)) + "\n" + info + "\n" + box + "\n"
+                 + headline + "\n" + info + "\n" + box + "\n"
                  + (credit if p.credits_outside else "") + tools + "\n</div></div>")
         html = self.doc(f"{art.title}{p.title_suffix}", self.metas(art, c), self.chrome(inner))
         return self.page(html, article=art)
