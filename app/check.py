@@ -73,7 +73,7 @@ def _list_for(site: SiteDefinition, url: str, text: str) -> ListPage:
     for lst in site.lists:
         lpath = urlsplit(lst.url).path
         folder = lpath.rsplit("/", 1)[0] + "/"
-        if path == lpath or path == folder or (path.startswith(folder) and "/" not in path[len(folder):]):
+        if path in (lpath, folder) or (path.startswith(folder) and "/" not in path[len(folder):]):
             return lst
         if lst.mechanism != "html" and str(lst.api.get("pageId", "")) == query.get("pageId", "-"):
             return lst

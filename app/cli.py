@@ -22,10 +22,6 @@ logger = logging.getLogger(__name__)
 ARCHIVE_HELP = "SQLite archive (default: ARCHIVE_PATH, i.e. $GOVPRESS_ARCHIVE or ./data/govpress.sqlite)"
 
 
-def _archive_path(archive: str | None) -> str:
-    return archive or project_settings().get("ARCHIVE_PATH")
-
-
 def _sites() -> dict[str, Any]:
     from crawler.spiders.sites import SITE_ERRORS, SITES
 
@@ -197,8 +193,9 @@ def check(slug: str, url: str, demo: bool, limit: int, as_json: bool, page_file:
         if as_json:
             click.echo(json.dumps(row, ensure_ascii=False))
         else:
+            flags = "  flags: " + ",".join(item.flags) if item.flags else ""
             click.echo(f"- {item.title or '(NO HEADLINE)'}\n  {item.published or '(NO DATE)'}  {item.source}"
-                       f"  [{item.extraction_method}, {len(item.body)} chars]{'  flags: ' + ','.join(item.flags) if item.flags else ''}"
+                       f"  [{item.extraction_method}, {len(item.body)} chars]{flags}"
                        f"\n  {item.url}\n  {start}")
     if not items:
         raise click.ClickException(f"{slug}: nothing would be archived (see the log above)")
@@ -208,7 +205,8 @@ def check(slug: str, url: str, demo: bool, limit: int, as_json: bool, page_file:
 @click.argument("url")
 @click.option("--demo", is_flag=True, help="Discover a portal of the built-in simulator instead of the live site.")
 @click.option("--json", "as_json", is_flag=True, help="The discovery as one JSON object.")
-@click.option("--write", "slug", default="", metavar="SLUG", help="Also write the site file and fixtures (as new-site).")
+@click.option("--write", "slug", default="", metavar="SLUG",
+              help="Also write the site file and fixtures (as new-site).")
 def discover(url: str, demo: bool, as_json: bool, slug: str) -> None:
     """Recognise a portal's platform and list its candidate news columns.
 
@@ -242,7 +240,7 @@ def new_site(slug: str, url: str, demo: bool, name: str, province: str, city: st
     Example:
         govpress new-site sd_yantai2 --from https://www.yantai.gov.cn/ --demo --sites-dir /tmp/s
     """
-    _discover(url, demo, False, slug, dict(name=name, province=province, city=city, code=code),
+    _discover(url, demo, False, slug, {"name": name, "province": province, "city": city, "code": code},
               sites_dir, fixtures_dir)
 
 
@@ -324,7 +322,7 @@ def sites_cmd(as_json: bool, archive: str | None) -> None:
     """
     from app.sitelist import site_rows
 
-    rows = site_rows(_sites(), _archive_path(archive))
+    rows = site_rows(_sites(), archive or project_settings().get("ARCHIVE_PATH"))
     if as_json:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))

@@ -90,7 +90,7 @@ def live_fetcher(delay: float = 2.0, timeout: float = 20.0) -> Fetcher:
             time.sleep(wait)
         req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
         try:
-            with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - http(s) only
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
                 body = resp.read(8 * 1024 * 1024)
                 return Fetched(resp.geturl(), resp.status, resp.headers.get("Content-Type", ""), body)
         except urllib.error.HTTPError as exc:

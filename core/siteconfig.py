@@ -99,11 +99,9 @@ class SiteDefinition:
     selectors: ArticleSelectors = ArticleSelectors()
     schedule: Schedule = Schedule()
     revisit_days: int = 7
-    min_links: int = 1
     encoding: str = ""
     canonical_drop_params: tuple[str, ...] = ()
     path: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
     county: str = ""
     dialect: str = ""
     """The dialect file the site names (``cms`` holds the same name, as stored in the archive)."""
@@ -399,7 +397,6 @@ def parse_site(path: Path, dialects_dir: Path = DIALECTS_DIR) -> SiteDefinition:
         ),
         schedule=schedule,
         revisit_days=int(crawl.get("revisit_days", 7)),
-        min_links=int(crawl.get("min_links", 1)),
         encoding=str(data.get("encoding", "")),
         canonical_drop_params=tuple(merged.get("canonical_drop_params", ())),
         path=str(path),

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from core.siteconfig import load_sites
-
 from archive import Archive
+from core.siteconfig import load_sites
 from simulator import Simulator
 from tests.conftest import crawl
 

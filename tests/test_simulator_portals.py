@@ -32,7 +32,6 @@ def sites() -> dict[str, SiteDefinition]:
 
 def rows_of(sim: Simulator, slug: str, url: str) -> tuple[list[str], str]:
     """Article URLs a browser would show for list page ``url`` (running the shell's data call)."""
-    app = sim._apps[slug]
     resp = fetch(sim, url)
     assert resp.status == 200, url
     text = resp.text

@@ -11,14 +11,13 @@ import re
 import tomllib
 import unicodedata
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from scrapy.http import HtmlResponse, TextResponse
 
-from urllib.parse import parse_qsl, urlsplit
-
-from crawler.apilists import list_page
 from core.siteconfig import load_sites
+from crawler.apilists import list_page
 from pipelines.extract import extract
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sites"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from .common import Column, Page, SiteApp
 from .dzwww import DzwwwPortal, DzwwwSite
 from .jinan import JinanSite
-from .province import ProvinceSite
 from .portals import portal_classes
+from .province import ProvinceSite
 from .qingdao import QingdaoSite
 
 HAND_WRITTEN: tuple[type[SiteApp], ...] = (ProvinceSite, JinanSite, QingdaoSite, DzwwwSite)
@@ -16,4 +16,4 @@ SITE_CLASSES: tuple[type[SiteApp], ...] = (*HAND_WRITTEN, *portal_classes())
 EXTRA_HOSTS: tuple[type[SiteApp], ...] = (DzwwwPortal,)
 """Further hosts served without articles of their own."""
 
-__all__ = ["Column", "Page", "SiteApp", "SITE_CLASSES", "EXTRA_HOSTS", "HAND_WRITTEN"]
+__all__ = ["EXTRA_HOSTS", "HAND_WRITTEN", "SITE_CLASSES", "Column", "Page", "SiteApp"]

@@ -200,7 +200,7 @@ class PortalApp(SiteApp):
         """Link to list page ``n + 1`` as the platform writes it ("" on the last page)."""
         if n >= pages:
             return ""
-        t, d = self.portal.template, self.dir(c)
+        t = self.portal.template
         if t in ("hanweb_classic", "hanweb_jpaas"):
             return f"{c.path}?uid={c.uid}&pageNum={n + 1}"
         if t == "vsb":
