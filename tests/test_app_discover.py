@@ -124,3 +124,13 @@ def test_sites_json_has_region_platform_and_evidence() -> None:
         assert all(e["tag"] in ("confirmed", "inferred", "unverified") for e in r["evidence"].values())
     table = CliRunner().invoke(cli, ["sites", "--archive", "/nonexistent/x.sqlite"])
     assert table.exit_code == 0 and "sd_yantai" in table.output and "jpaas_unit" in table.output
+
+
+def test_sites_table_shows_last_run_and_documents(crawled) -> None:
+    sim, archive, _ = crawled
+    res = CliRunner().invoke(cli, ["sites", "--json", "--archive", str(archive)])
+    rows = {r["slug"]: r for r in (json.loads(line) for line in res.output.splitlines() if line.startswith("{"))}
+    for slug, row in rows.items():
+        copies = sum(1 for a in sim.articles(slug) if a.republished_from)  # may count as exact duplicates
+        assert len(sim.articles(slug)) - copies <= row["documents"] <= len(sim.articles(slug)), row
+        assert row["last_run"].endswith(" ok"), row
