@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from .common import Column, Page, body_html, esc, hm, ymd
@@ -164,6 +164,9 @@ class ProvinceSite(HanwebSite):
             '<meta name="SiteIDCode" content="3700000063">\n'
             f'<meta name="ColumnName" content="{esc(col.name)}">\n'
             f'<meta name="ArticleTitle" content="{esc(art.title)}">\n'
+            # Hanweb writes the page's generation time before PubDate (sd_province.md:
+            # public-code index id 56087553048, 2026-07); the document date is PubDate.
+            f'<meta name="Maketime" content="{(dt + timedelta(days=2, hours=3)).strftime("%Y-%m-%d %H:%M:%S")}">\n'
             f'<meta name="PubDate" content="{hm(dt)}">\n'
             f'<meta name="ContentSource" content="{esc(art.source)}">\n'
             f'<meta name="Author" content="{esc(art.author)}">\n'
