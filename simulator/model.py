@@ -111,7 +111,7 @@ class Store:
         raw: dict[str, dict[str, Any]] = {}
         per_slug: dict[str, list[dict[str, Any]]] = {}
         for slug in self.apps:
-            entries = load_entries(slug)
+            entries = self.apps[slug].entries()
             for e in entries:
                 e["slug"] = slug
                 raw[e["key"]] = e

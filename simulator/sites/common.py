@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..model import SimArticle, Store
@@ -121,6 +121,12 @@ class SiteApp:
     def redirect(self, path: str, status: int = 301) -> Page:
         return Page(status=status, body=b"", content_type="text/html",
                     headers=[("Location", self.base + path)])
+
+    def entries(self) -> list[dict[str, Any]]:
+        """The site's article data entries (default: ``data/<slug>.json``)."""
+        from ..model import load_entries
+
+        return load_entries(self.slug)
 
     # -- to override -------------------------------------------------------------
     def article_url(self, column: str, dt: datetime, num: int, key: str, form: str) -> str:
