@@ -36,6 +36,8 @@ class Extraction:
     title: str = ""
     published: str | None = None
     published_raw: str = ""
+    published_meta_raw: str = ""
+    """The published meta's value as found (PubDate …), kept when the shown date wins."""
     source: str = ""
     author: str = ""
     editors: list[str] = field(default_factory=list)
@@ -119,6 +121,7 @@ def extract(
         info = filtered.info
 
     hit = metadata.find_date(head, url, info, page_lines, ex.title, sel_date)
+    ex.published_meta_raw = metadata.meta(head, "published")
     if hit is not None:
         ex.published_raw = hit.raw
         if in_range(hit):
