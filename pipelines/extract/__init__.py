@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from . import boilerplate, content, dom, media, metadata
+from . import boilerplate, content, dom, media, metadata, tables
 from .dates import in_range
 from .encoding import decode
 
@@ -47,6 +47,8 @@ class Extraction:
     keywords: str = ""
     description: str = ""
     attachments: list[dict] = field(default_factory=list)
+    tables: list[dict] = field(default_factory=list)
+    """Data tables in the body: ``{"caption", "rows": [[cell, …], …]}`` (rows also in ``body``, tab-separated)."""
     images: list[dict] = field(default_factory=list)
     encoding: str = ""
     replacement_chars: int = 0
@@ -112,8 +114,10 @@ def extract(
         ex.attachments = media.attachments(container, head.base_url)
         content.prune(container, selectors.prune if selectors else ())
         ex.images = media.images(container, head.base_url)
+        found = tables.take_tables(container)
         filtered = boilerplate.filter_lines(list(dom.iter_lines(container, with_links=True)), ex.title)
-        ex.body = "\n".join(filtered.lines)
+        body_lines, ex.tables = tables.render(filtered.lines, found)
+        ex.body = "\n".join(body_lines)
         ex.editors = filtered.editors
         if not ex.editors and container.getparent() is not None:
             for line in content.nearby_credits(container):
