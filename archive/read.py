@@ -21,7 +21,7 @@ from sqlite_utils import Database
 from archive.db import archive_label, describe, open_archive
 from archive.errors import ArchiveError
 from archive.models import (
-    DOCUMENT_COLUMNS, RUN_COLUMNS, Candidate, Document, Known, RawPage, Revision, Run,
+    DOCUMENT_COLUMNS, RUN_COLUMNS, Attachment, Candidate, Document, Known, RawPage, Revision, Run,
     SearchHit, SiteStats, document_from_row, loads, run_from_row,
 )
 
@@ -310,6 +310,21 @@ class Archive:
             values[7] = loads(values[7], {})
             values[9] = zlib.decompress(values[9])
             yield RawPage(*values)
+
+    def attachments(self, url: str) -> list[Attachment]:
+        """Files stored for the document with this canonical URL (``archive/attachments.py``)."""
+        from archive.attachments import attachments_of
+
+        try:
+            return attachments_of(self.conn, url)
+        except sqlite3.Error as exc:
+            raise ArchiveError(describe(self.label, exc)) from exc
+
+    def attachment_content(self, attachment_id: int) -> bytes | None:
+        """The stored bytes of one attachment, decompressed."""
+        from archive.attachments import attachment_content
+
+        return attachment_content(self.conn, attachment_id)
 
     def count(self, *, include_duplicates: bool = False) -> int:
         """Number of documents (exact duplicates excluded unless asked)."""

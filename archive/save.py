@@ -104,6 +104,7 @@ def _content(r: Mapping[str, Any], conn: sqlite3.Connection, run_id: int | None)
         "encoding": r.get("encoding") or "", "replacement_chars": int(r.get("replacement_chars") or 0),
         "extraction_method": r.get("extraction_method") or "", "flags": to_json(r.get("flags"), []),
         "attachments": to_json(r.get("attachments"), []), "images": to_json(r.get("images"), []),
+        "tables": to_json(r.get("tables"), []), "published_meta_raw": r.get("published_meta_raw") or "",
         "run_id": run_id, "body": r.get("body") or "", "minhash": bytes(sig) if sig else None,
         "band_keys": pack_keys(r.get("minhash_keys") or ()),
         "etag": _header(r.get("headers"), "etag"),
@@ -179,7 +180,8 @@ def save_record(conn: sqlite3.Connection, r: Mapping[str, Any], run_id: int | No
         c["duplicate_of"], c["cluster_id"] = None, _cluster_of(conn, r.get("cluster_id"))
         doc_id = _insert(conn, r, c)
         _add_bands(conn, doc_id, c["band_keys"])
-        fts.index_document(conn, doc_id, c["title"], c["body"], fts.meta_text(r["site"], c["published"]))
+        fts.index_document(conn, doc_id, c["title"], fts.with_attachments(conn, doc_id, c["body"]),
+                           fts.meta_text(r["site"], c["published"]))
         _store_raw(conn, doc_id, r, c)
         return SaveResult("new", doc_id, c["cluster_id"], 0)
 
@@ -204,7 +206,8 @@ def save_record(conn: sqlite3.Connection, r: Mapping[str, Any], run_id: int | No
         (doc_id, rev, o_title, o_body, o_hash, o_pub, o_fetched, c["fetched_at"]),
     )
     if o_dup is None:
-        fts.unindex_document(conn, doc_id, o_title, o_body, fts.meta_text(site, o_pub))
+        fts.unindex_document(conn, doc_id, o_title, fts.with_attachments(conn, doc_id, o_body),
+                             fts.meta_text(site, o_pub))
     _drop_bands(conn, doc_id, o_bands)
     dup = _resolve(conn, r.get("duplicate_of"))
     if dup is not None and dup[0] == doc_id:
@@ -221,6 +224,7 @@ def save_record(conn: sqlite3.Connection, r: Mapping[str, Any], run_id: int | No
     )
     if dup is None:
         _add_bands(conn, doc_id, c["band_keys"])
-        fts.index_document(conn, doc_id, c["title"], c["body"], fts.meta_text(site, c["published"]))
+        fts.index_document(conn, doc_id, c["title"], fts.with_attachments(conn, doc_id, c["body"]),
+                           fts.meta_text(site, c["published"]))
     _store_raw(conn, doc_id, r, c)
     return SaveResult("updated", doc_id, c["cluster_id"], rev + 1)
