@@ -16,8 +16,7 @@ import hashlib
 import logging
 import sqlite3
 import zlib
-from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
 
 from sqlite_utils import Database
 
@@ -25,11 +24,32 @@ from archive import fts
 from archive.db import now_iso, transaction
 from archive.errors import ArchiveError
 from archive.models import Attachment
-from archive.save import RAW_COMPRESS_LEVEL, as_dict
+from archive.save import RAW_COMPRESS_LEVEL
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["save_attachment", "attachments_of", "attachment_content", "missing_attachments"]
+__all__ = ["AttachmentRecord", "save_attachment", "attachments_of", "attachment_content", "missing_attachments"]
+
+
+@dataclass
+class AttachmentRecord:
+    """One attached file as fetched (or not) for a document; fields = ``attachments`` columns."""
+
+    url: str
+    name: str = ""
+    """The name the page shows (link text or ``showname``)."""
+    kind: str = ""
+    """pdf, docx, xlsx, doc, xls, wps, ofd, zip, rar or other (``pipelines.attachment_text``)."""
+    status: str = ""
+    """ok | empty | unsupported | error: … | too_large | robots | fetch_failed: …"""
+    text: str = ""
+    content: bytes | None = None
+    """The file's bytes (None when not fetched); stored compressed."""
+    size: int | None = None
+    """Bytes; taken from ``content`` when it is given."""
+    http_status: int | None = None
+    content_type: str = ""
+    fetched_at: str = ""
 
 _COLUMNS = ("id", "document_id", "url", "name", "kind", "size", "sha256", "status", "http_status",
             "content_type", "fetched_at", "text")
@@ -45,36 +65,34 @@ def _document(conn: sqlite3.Connection, canonical_url: str) -> tuple[int, str, s
     return row  # type: ignore[no-any-return]
 
 
-def save_attachment(db: Database, canonical_url: str, rec: Any, *, run_id: int | None = None) -> int:
-    """Store one attachment (mapping or object with ``url``, ``name``, ``kind``, ``status``,
-    ``text``, ``content`` bytes or None, ``http_status``, ``content_type``, ``fetched_at``);
-    returns its row id. One transaction: the row and the document's search entry."""
-    a = as_dict(rec)
-    if not a.get("url"):
+def save_attachment(db: Database, canonical_url: str, a: AttachmentRecord, *, run_id: int | None = None) -> int:
+    """Store one attachment of the archived document ``canonical_url``; returns its row id.
+
+    One transaction: the row and the document's search entry."""
+    if not a.url:
         raise ArchiveError(f"cannot save an attachment without a URL for {canonical_url}")
-    content = a.get("content")
-    data = bytes(content) if content else None
-    text = a.get("text") or ""
+    data = bytes(a.content) if a.content else None
+    text = a.text or ""
     with transaction(db) as conn:
         doc_id, title, body, site, published, dup = _document(conn, canonical_url)
         indexed = dup is None
         meta = fts.meta_text(site, published)
         old = conn.execute("SELECT id, text FROM attachments WHERE document_id = ? AND url = ?",
-                           (doc_id, a["url"])).fetchone()
+                           (doc_id, a.url)).fetchone()
         reindex = indexed and (old[1] if old else "") != text
         if reindex:
             fts.unindex_document(conn, doc_id, title, fts.with_attachments(conn, doc_id, body), meta)
         values = (
-            a.get("name") or "", a.get("kind") or "", len(data) if data is not None else a.get("size"),
-            hashlib.sha256(data).hexdigest() if data is not None else "", a.get("status") or "unknown",
-            a.get("http_status"), a.get("content_type") or "", a.get("fetched_at") or now_iso(), run_id, text,
+            a.name, a.kind, len(data) if data is not None else a.size,
+            hashlib.sha256(data).hexdigest() if data is not None else "", a.status or "unknown",
+            a.http_status, a.content_type, a.fetched_at or now_iso(), run_id, text,
             zlib.compress(data, RAW_COMPRESS_LEVEL) if data is not None else None,
         )
         if old is None:
             cur = conn.execute(
                 """INSERT INTO attachments (document_id, url, name, kind, size, sha256, status, http_status,
                        content_type, fetched_at, run_id, text, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (doc_id, a["url"], *values),
+                (doc_id, a.url, *values),
             )
             att_id = int(cur.lastrowid or 0)
         else:
@@ -86,7 +104,7 @@ def save_attachment(db: Database, canonical_url: str, rec: Any, *, run_id: int |
             )
         if reindex:
             fts.index_document(conn, doc_id, title, fts.with_attachments(conn, doc_id, body), meta)
-    logger.debug("attachment %s of %s saved (%s)", a["url"], canonical_url, a.get("status"))
+    logger.debug("attachment %s of %s saved (%s)", a.url, canonical_url, a.status)
     return att_id
 
 

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from archive import Archive, ArchiveError, open_archive, store
-from archive.attachments import missing_attachments, save_attachment
+from archive.attachments import AttachmentRecord, missing_attachments, save_attachment
+from archive.record import DocumentRecord
 
 URL = "https://www.example.gov.cn/art/2026/4/9/art_1_2.html"
 FILE = "https://www.example.gov.cn/attach/202604/abc.pdf"
@@ -22,20 +23,20 @@ def db(tmp_path: Path):  # type: ignore[no-untyped-def]
     d.conn.close()
 
 
-def doc(**kw: Any) -> dict[str, Any]:
-    base = {"site": "sd_jinan", "url": URL, "canonical_url": URL, "raw": b"<html></html>", "status": 200,
+def doc(**kw: Any) -> DocumentRecord:
+    base = {"site": "sd_jinan", "url": URL, "canonical_url": URL, "raw": b"<html></html>", "http_status": 200,
             "fetched_at": "2026-04-09T08:00:00+00:00", "title": "关于公布第三批历史文化街区名单的通知",
             "published": "2026-04-09T15:30:00+08:00", "body": "附件：第三批历史文化街区名单.ofd",
             "body_hash": "h1", "tables": [{"caption": "", "rows": [["甲", "乙"], ["1", "2"]]}],
             "published_meta_raw": "2026-04-10 08:00"}
-    return {**base, **kw}
+    return DocumentRecord(**{**base, **kw})
 
 
-def att(**kw: Any) -> dict[str, Any]:
+def att(**kw: Any) -> AttachmentRecord:
     base = {"url": FILE, "name": "第三批历史文化街区名单.ofd", "kind": "ofd", "status": "ok",
             "text": "芙蓉街—百花洲历史文化街区、将军庙历史文化街区", "content": b"PK\x03\x04 file bytes",
             "http_status": 200, "content_type": "application/ofd"}
-    return {**base, **kw}
+    return AttachmentRecord(**{**base, **kw})
 
 
 def test_an_attachment_is_stored_with_its_bytes_hash_and_text(db) -> None:  # type: ignore[no-untyped-def]
@@ -43,12 +44,12 @@ def test_an_attachment_is_stored_with_its_bytes_hash_and_text(db) -> None:  # ty
     att_id = save_attachment(db, URL, att())
     with Archive(db) as a:
         (got,) = a.attachments(URL)
-        assert (got.id, got.url, got.name, got.kind, got.status) == (att_id, FILE, att()["name"], "ofd", "ok")
-        assert got.size == len(att()["content"])
+        assert (got.id, got.url, got.name, got.kind, got.status) == (att_id, FILE, att().name, "ofd", "ok")
+        assert got.size == len(att().content)
         assert len(got.sha256) == 64
-        assert a.attachment_content(att_id) == att()["content"]
+        assert a.attachment_content(att_id) == att().content
     blob = db.conn.execute("SELECT content FROM attachments").fetchone()[0]
-    assert zlib.decompress(blob) == att()["content"]  # compressed like raw pages
+    assert zlib.decompress(blob) == att().content  # compressed like raw pages
 
 
 def test_an_attachment_only_article_is_found_by_the_files_text(db) -> None:  # type: ignore[no-untyped-def]
