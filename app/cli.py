@@ -59,9 +59,10 @@ def cli() -> None:
 @click.option("--progress/--no-progress", default=None,
               help="Live progress display (default: on when standard error is a terminal).")
 @click.option("-v", "--verbose", is_flag=True, help="Keep Scrapy's INFO log lines under the progress display.")
+@click.option("--no-attachments", is_flag=True, help="Do not fetch attached files (ATTACHMENTS_ENABLED off).")
 def crawl(slugs: tuple[str, ...], all_sites: bool, archive: str | None, full: bool,
           refresh: bool, trigger: str, overrides: tuple[str, ...], progress: bool | None,
-          verbose: bool) -> None:
+          verbose: bool, no_attachments: bool) -> None:
     """Crawl SLUG... (or --all) into the archive.
 
     Exit status: 0 ok, 1 partial (some errors or some sites failed), 2 failed,
@@ -82,6 +83,8 @@ def crawl(slugs: tuple[str, ...], all_sites: bool, archive: str | None, full: bo
         )
     extra: dict[str, Any] = {"INCREMENTAL_FULL": full, "INCREMENTAL_REFRESH": refresh,
                              "GOVPRESS_TRIGGER": trigger}
+    if no_attachments:
+        extra["ATTACHMENTS_ENABLED"] = False
     if progress is None:
         progress = sys.stderr.isatty()
     if progress:
@@ -105,7 +108,8 @@ def crawl(slugs: tuple[str, ...], all_sites: bool, archive: str | None, full: bo
 @click.option("--archive", type=click.Path(dir_okay=False), help=ARCHIVE_HELP)
 @click.option("--delay", type=click.FloatRange(min=0.01), default=0.05, show_default=True,
               help="Download delay against the simulator, in seconds.")
-def demo(archive: str | None, delay: float) -> None:
+@click.option("--no-attachments", is_flag=True, help="Do not fetch attached files (ATTACHMENTS_ENABLED off).")
+def demo(archive: str | None, delay: float, no_attachments: bool) -> None:
     """Crawl the built-in offline simulator of every site into the archive.
 
     The simulator runs in this process on 127.0.0.1 and serves realistic copies
@@ -120,13 +124,15 @@ def demo(archive: str | None, delay: float) -> None:
     from simulator import Simulator
 
     sites = _sites()
-    with Simulator() as sim:
+    with Simulator(attachments=True) as sim:
         extra = {
             **loopback_settings(sim.hostmap()),
             "DOWNLOAD_DELAY": delay,
             "AUTOTHROTTLE_ENABLED": False,
             "GOVPRESS_TRIGGER": "demo",
         }
+        if no_attachments:
+            extra["ATTACHMENTS_ENABLED"] = False
         if archive:
             extra["ARCHIVE_PATH"] = archive
         runs = _run(list(sites), extra)

@@ -109,10 +109,13 @@ def save_attachment(db: Database, canonical_url: str, a: AttachmentRecord, *, ru
 
 
 def attachments_of(conn: sqlite3.Connection, canonical_url: str) -> list[Attachment]:
-    """The attachments stored for one document, in the order they were first saved."""
-    rows = conn.execute(
-        f"SELECT {', '.join('a.' + c for c in _COLUMNS)} FROM attachments a JOIN documents d"
-        " ON d.id = a.document_id WHERE d.canonical_url = ? ORDER BY a.id", (canonical_url,)).fetchall()
+    """The attachments stored for one document (canonical URL, else the URL as fetched), oldest first."""
+    row = conn.execute("SELECT id FROM documents WHERE canonical_url = ?", (canonical_url,)).fetchone() \
+        or conn.execute("SELECT id FROM documents WHERE url = ? ORDER BY id LIMIT 1", (canonical_url,)).fetchone()
+    if row is None:
+        return []
+    rows = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM attachments WHERE document_id = ? ORDER BY id",
+                        (row[0],)).fetchall()
     return [Attachment(*row) for row in rows]
 
 

@@ -58,6 +58,7 @@ ITEM_PIPELINES = {
     "pipelines.cleaning.CleaningPipeline": 300,
     "pipelines.dedup.DedupPipeline": 400,
     "pipelines.archiving.ArchivePipeline": 500,
+    "pipelines.attachments.AttachmentPipeline": 600,
 }
 EXTENSIONS = {
     # The lock is taken first; a skipped crawl still leaves its run record.
@@ -88,6 +89,11 @@ GOVPRESS_TRIGGER = os.environ.get("GOVPRESS_TRIGGER", "manual")
 CLEANING_MIN_CHARS = 20
 DEDUP_ENABLED = True
 DEDUP_NEAR_ENABLED = True
+ATTACHMENTS_ENABLED = os.environ.get("GOVPRESS_ATTACHMENTS", "1") not in ("0", "false", "no")
+"""Fetch the files (PDF, DOC(X), XLS(X), WPS, OFD) archived articles link to (``--no-attachments``: off)."""
+ATTACHMENTS_MAX_BYTES = 20 * 1024 * 1024
+"""Size cap per attached file (larger downloads are cancelled and stored as ``too_large``)."""
+ATTACHMENTS_MAX_PER_DOCUMENT = 20
 INCREMENTAL_ENABLED = True
 INCREMENTAL_FULL = False
 """Walk every list page even when a page holds only known articles (backfill)."""
