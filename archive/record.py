@@ -37,6 +37,9 @@ class DocumentRecord:
     """True when the server answered 304 to a conditional GET."""
     etag: str | None = None
     last_modified: str | None = None
+    pages: list[dict[str, Any]] = field(default_factory=list)
+    """Later pages of a multi-page article, ``{"url", "raw"}`` in page order (``"error"`` when one
+    failed); their text is joined into ``body`` and their bytes are stored in ``raw_pages``."""
 
     # --- content (pipelines.process.clean) ---
     region_code: str = ""

@@ -96,6 +96,17 @@ def _content(r: DocumentRecord, conn: sqlite3.Connection, run_id: int | None) ->
 def _store_raw(conn: sqlite3.Connection, doc_id: int, r: DocumentRecord, c: Mapping[str, Any]) -> None:
     if not r.raw:
         return
+    # Later pages of a multi-page article first, page 1 last: the newest raw page of a
+    # document stays its first page (what ``raw_pages(latest=True)`` hands to reprocess).
+    for page in r.pages:
+        if page.get("raw"):
+            conn.execute(
+                """INSERT INTO raw_pages (document_id, site, url, canonical_url, fetched_at, status,
+                                          headers, encoding, run_id, content)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (doc_id, r.site, page["url"], r.canonical_url, c["fetched_at"], c["http_status"], "{}",
+                 c["encoding"], c["run_id"], zlib.compress(bytes(page["raw"]), RAW_COMPRESS_LEVEL)),
+            )
     conn.execute(
         """INSERT INTO raw_pages (document_id, site, url, canonical_url, fetched_at, status,
                                   headers, encoding, run_id, content)

@@ -99,6 +99,8 @@ INCREMENTAL_FULL = False
 """Walk every list page even when a page holds only known articles (backfill)."""
 INCREMENTAL_REFRESH = False
 """Re-fetch known articles even when they are not due for a revisit."""
+ARTICLE_MAX_PAGES = 20
+"""Pages of one multi-page article fetched and joined into one document (1: page 1 only)."""
 LIST_MAX_PAGES = 0
 """Cap on list pages per column for every site (0: the site definition's ``max_pages``)."""
 HOSTMAP: dict[str, str] = {}

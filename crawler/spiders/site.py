@@ -22,6 +22,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from archive.record import DocumentRecord
+from crawler import multipage
 from crawler.links import article_links, next_page
 from core.siteconfig import ListPage, SiteDefinition
 from core.urls import canonicalize, is_followable
@@ -143,7 +144,7 @@ class SiteSpider(scrapy.Spider):
         headers = {
             k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()
         }
-        yield DocumentRecord.from_headers(
+        record = DocumentRecord.from_headers(
             headers,
             site=self.site.slug,
             url=response.url,
@@ -155,6 +156,16 @@ class SiteSpider(scrapy.Spider):
             column_name=meta.get("column", ""),
             not_modified=response.status == 304,
         )
+        more = multipage.first_page(record, response, self.parse_article_page, self.on_page_error,
+                                    self.settings.getint("ARTICLE_MAX_PAGES", 20))
+        yield more or record
+
+    def parse_article_page(self, response: Response) -> Any:
+        """A later page of a multi-page article (``crawler/multipage.py``)."""
+        yield multipage.next_page(response, self.parse_article_page, self.on_page_error)
+
+    def on_page_error(self, failure: Failure) -> Any:
+        yield multipage.page_failed(failure, self.parse_article_page, self.on_page_error)
 
 
 def describe_failure(failure: Failure) -> tuple[str, str, bool]:
