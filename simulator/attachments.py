@@ -67,6 +67,17 @@ FILE_ARTICLES: tuple[tuple[str, list[str], tuple[SimFile, ...], str], ...] = (
 )
 
 
+MULTI_PAGE: tuple[str, tuple[tuple[str, ...], ...], str] = (
+    "全市城市更新工作推进会召开",
+    (("4月10日，全市城市更新工作推进会召开，会议回顾了一季度工作进展，部署下一阶段重点任务。",
+      "会议指出，城市更新是推动城市高质量发展的重要抓手，各区县要切实增强紧迫感和责任感。"),
+     ("会议要求，要聚焦老旧小区改造、城中村改造等重点任务，加快项目前期手续办理，确保按期开工。",),
+     ("会议强调，要加强统筹协调，定期调度重点项目进展，确保各项任务落地见效。",)),
+    "2026-04-10 09:00",
+)
+"""A three-page article (分页): page n links page n + 1 as ``<stem>_<n + 1><ext>`` with 下一页."""
+
+
 def file_text(f: SimFile) -> str:
     """The text the file holds, lines joined by newlines (table rows tab-separated)."""
     return "\n".join([*f.lines, *("\t".join(r) for r in f.table)])
@@ -232,6 +243,8 @@ class FileStore:
         self.files: dict[tuple[str, str], tuple[bytes, str]] = {}
         self.truth: dict[str, str] = {}
         """Absolute file URL -> the text it holds."""
+        self.pages: dict[str, list[str]] = {}
+        """URL of a multi-page article's page 1 -> every paragraph of all its pages."""
 
     def serve(self, host: str, path: str) -> tuple[bytes, str] | None:
         return self.files.get((host, path))
@@ -256,5 +269,27 @@ def install(sim: Simulator) -> FileStore:
                 store.files[(art.host, path)] = build(f)
                 u = urlsplit(art.url)
                 store.truth[f"{u.scheme}://{u.netloc}{path}"] = file_text(f)
-    logger.debug("simulator: %d attached files", len(store.files))
+        _install_pages(sim, store, slug, column)
+    logger.debug("simulator: %d attached files and pages", len(store.files))
     return store
+
+
+def _install_pages(sim: Simulator, store: FileStore, slug: str, column: str) -> None:
+    """``MULTI_PAGE`` on one site: page 1 is a listed article, pages 2… are served from here,
+    all rendered by the site's own template; page n ends with a 下一页 link to page n + 1."""
+    from dataclasses import replace
+
+    title, parts, published = MULTI_PAGE
+    art = sim.add_article(slug, column, title, list(parts[0]), published + ":00+08:00")
+    stem, _, ext = art.path.rpartition(".")
+    app = sim._apps[slug]
+    for n, paras in enumerate(parts, 1):
+        files = ((len(paras), "下一页", f"{stem}_{n + 1}.{ext}"),) if n < len(parts) else ()
+        page_art = replace(art, paragraphs=[*paras, *(["下一页"] if files else [])], files=files)
+        if n == 1:
+            with sim._store.lock:  # page 1 (listed, served by the store) links page 2
+                sim._store._articles[art.url] = page_art
+        else:
+            page = app.render_article(page_art)
+            store.files[(art.host, f"{stem}_{n}.{ext}")] = (page.body, page.content_type)
+    store.pages[art.url] = [p for part in parts for p in part]

@@ -12,7 +12,7 @@ import pytest
 
 from archive import Archive
 from simulator import Simulator
-from simulator.attachments import FILE_ARTICLES, ROSTER
+from simulator.attachments import FILE_ARTICLES, MULTI_PAGE, ROSTER
 from tests.conftest import crawl
 
 pytest.importorskip("pypdf")
@@ -60,12 +60,26 @@ def test_an_attachment_only_notice_is_found_by_its_files_text(crawled) -> None: 
         assert any("资金安排表" in h.document.body for h in reader.search("完整社区建设 市级资金"))
 
 
+def test_a_multi_page_article_is_one_document_of_all_pages(crawled) -> None:  # type: ignore[no-untyped-def]
+    sim, archive, _ = crawled
+    assert sim.files is not None
+    art = next(a for a in sim.articles(SITE) if a.title == MULTI_PAGE[0])
+    with Archive(archive) as reader:
+        doc = reader.get(art.url)
+        assert doc is not None
+        assert doc.body.split("\n") == sim.files.pages[art.url]
+        assert "multi_page" in doc.flags and "下一页" not in doc.body
+        raw = [p.url for p in reader.raw_pages(site=SITE) if p.document_id == doc.id]
+    assert len(raw) == len(MULTI_PAGE[1]) and raw[-1] == doc.url  # page 1 stored last
+
+
 def test_attachments_are_fetched_politely(crawled) -> None:  # type: ignore[no-untyped-def]
     sim, _, _ = crawled
     host = next(iter({a.host for a in sim.articles(SITE)}))
     paths = [r.path for r in sim.requests if r.host == host]
     assert paths[0] == "/robots.txt"
     assert len([p for p in paths if p.startswith("/attach/")]) == sum(len(f) for _, _, f, _ in FILE_ARTICLES)
+    assert len(paths) == len(set(paths))  # nothing fetched twice (pages, files)
     assert sim.requests.max_in_flight(host) == 1
     agents = {r.headers.get("user-agent", "") for r in sim.requests if r.path.startswith("/attach/")}
     assert all(a.startswith("govpress/") for a in agents)
