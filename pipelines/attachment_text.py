@@ -163,7 +163,7 @@ def _ole_is_word(data: bytes) -> bool:
         return True
     try:
         with olefile.OleFileIO(io.BytesIO(data)) as ole:
-            return ole.exists("WordDocument")
+            return bool(ole.exists("WordDocument"))
     except OSError:
         return False
 

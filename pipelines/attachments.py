@@ -157,11 +157,12 @@ class AttachmentPipeline:
 
 def failure_status(failure: Failure) -> str:
     """``robots``, ``offsite``, ``too_large`` or ``fetch_failed: …`` for a failed download."""
-    if failure.check(HttpError):
-        return f"fetch_failed: HTTP {failure.value.response.status}"
-    message = str(failure.value) or (failure.type.__name__ if failure.type else "error")
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        return f"fetch_failed: HTTP {exc.response.status}"
+    message = str(exc) or (failure.type.__name__ if failure.type else "error")
     lowered = message.lower()
-    if failure.check(IgnoreRequest):
+    if isinstance(exc, IgnoreRequest):
         if "robots.txt" in lowered:
             return "robots"
         if "offsite" in lowered or "allowed_domains" in lowered:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 from lxml.html import HtmlElement
 
@@ -92,12 +93,12 @@ def is_data_table(grid: list[list[str]]) -> bool:
     return all(len(cell) <= TABLE_CELL_MAX for row in grid for cell in row)
 
 
-def take_tables(container: HtmlElement) -> list[dict]:
+def take_tables(container: HtmlElement) -> list[dict[str, Any]]:
     """Replace each data table in the container by a placeholder line; return the tables.
 
     Each table is ``{"caption": str, "rows": [[cell, …], …]}``.
     """
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     for table in list(container.iter("table")):
         if table.getparent() is None or table.find(".//table") is not None:
             continue  # a layout table around other tables: only the innermost are data
@@ -119,11 +120,11 @@ def take_tables(container: HtmlElement) -> list[dict]:
     return out
 
 
-def render(lines: list[str], tables: list[dict]) -> tuple[list[str], list[dict]]:
+def render(lines: list[str], tables: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
     """Put the rows back in place of the placeholders; tables whose placeholder the
     line filter cut (after a related-links heading) are dropped from the list too."""
     out: list[str] = []
-    kept: list[dict] = []
+    kept: list[dict[str, Any]] = []
     for line in lines:
         m = _MARK_RE.match(line)
         if not m:
