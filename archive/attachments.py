@@ -28,7 +28,7 @@ from archive.save import RAW_COMPRESS_LEVEL
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["AttachmentRecord", "save_attachment", "attachments_of", "attachment_content", "missing_attachments"]
+__all__ = ["AttachmentRecord", "attachment_content", "attachments_of", "missing_attachments", "save_attachment"]
 
 
 @dataclass
@@ -91,7 +91,8 @@ def save_attachment(db: Database, canonical_url: str, a: AttachmentRecord, *, ru
         if old is None:
             cur = conn.execute(
                 """INSERT INTO attachments (document_id, url, name, kind, size, sha256, status, http_status,
-                       content_type, fetched_at, run_id, text, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       content_type, fetched_at, run_id, text, content)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (doc_id, a.url, *values),
             )
             att_id = int(cur.lastrowid or 0)

@@ -14,7 +14,8 @@ is joined in ``pipelines.process.clean``.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from scrapy import Request
 from scrapy.http import Response, TextResponse

@@ -206,7 +206,7 @@ def file_text(data: bytes, url: str = "", name: str = "") -> FileText:
             text = got
         else:
             return FileText(kind, "", "unsupported")
-    except Exception as exc:  # noqa: BLE001 - any reader failure on hostile bytes is a status, not a crash
+    except Exception as exc:
         msg = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
         logger.info("attachment %s (%s) unreadable: %s", url or name, kind, msg)
         return FileText(kind, "", f"error: {msg}")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pipelines.extract import extract
+from pipelines.extract import dom, extract
 from pipelines.extract.tables import read_table
-from pipelines.extract import dom
 
 INTRO = "为方便群众办事，现将全市各区县政务服务中心地址和咨询电话公布如下，欢迎广大群众监督。"
 OUTRO = "以上信息如有变动，以各区县政务服务中心最新公告为准，请办事群众提前电话咨询。"
