@@ -117,9 +117,10 @@ DEMO_DELAY = 0.05
 @click.option("--progress/--no-progress", default=None,
               help="Live progress display (default: on when standard error is a terminal).")
 @click.option("-v", "--verbose", is_flag=True, help="Keep Scrapy's INFO log lines under the progress display.")
+@click.option("--no-attachments", is_flag=True, help="Do not fetch attached files (ATTACHMENTS_ENABLED off).")
 def crawl(slugs: tuple[str, ...], all_sites: bool, archive: str | None, demo: bool, full: bool,
           refresh: bool, trigger: str, overrides: tuple[str, ...], progress: bool | None,
-          verbose: bool) -> None:
+          verbose: bool, no_attachments: bool) -> None:
     """Crawl SLUG... (or --all) into the archive.
 
     Exit status: 0 ok, 1 partial (some errors or some sites failed), 2 failed
@@ -142,6 +143,8 @@ def crawl(slugs: tuple[str, ...], all_sites: bool, archive: str | None, demo: bo
         raise ArgError(f"unknown site {', '.join(unknown)} (known: {', '.join(sites)})")
     extra: dict[str, Any] = {"INCREMENTAL_FULL": full, "INCREMENTAL_REFRESH": refresh,
                              "GOVPRESS_TRIGGER": trigger}
+    if no_attachments:
+        extra["ATTACHMENTS_ENABLED"] = False
     for item in overrides:
         name, sep, value = item.partition("=")
         if not sep:
@@ -191,12 +194,12 @@ def _display(extra: dict[str, Any], progress: bool | None, verbose: bool, quiet:
 
 
 @contextmanager
-def _simulator(delay: float = DEMO_DELAY) -> Iterator[dict[str, Any]]:
+def _simulator(delay: float = DEMO_DELAY, *, attachments: bool = False) -> Iterator[dict[str, Any]]:
     """The offline simulator of every site, in this process; yields the settings that crawl it."""
     from crawler.handlers.loopback import loopback_settings
     from simulator import Simulator
 
-    with Simulator() as sim:
+    with Simulator(attachments=attachments) as sim:
         yield {**loopback_settings(sim.hostmap()), "DOWNLOAD_DELAY": delay, "AUTOTHROTTLE_ENABLED": False}
 
 
@@ -235,14 +238,17 @@ def _demo_archive(archive: str | None) -> Iterator[str]:
 @click.option("--progress/--no-progress", default=None,
               help="Live progress display (default: on when standard error is a terminal).")
 @click.option("-v", "--verbose", is_flag=True, help="Keep Scrapy's INFO log lines.")
-def demo(archive: str | None, delay: float, quiet: bool, progress: bool | None, verbose: bool) -> None:
+@click.option("--no-attachments", is_flag=True, help="Do not fetch attached files (ATTACHMENTS_ENABLED off).")
+def demo(archive: str | None, delay: float, quiet: bool, progress: bool | None, verbose: bool,
+         no_attachments: bool) -> None:
     """Crawl the built-in offline simulator of every site into a temporary archive.
 
     The simulator runs in this process on 127.0.0.1 and serves realistic copies
-    of the sites; the same spider and site definitions crawl it.  The archive is
-    a new temporary file (its path is printed) unless --archive names one; an
-    archive holding real (non-demo) runs is refused and left untouched.  Run it
-    twice on one --archive: the second run adds nothing.
+    of the sites (attached files and a multi-page article too); the same spider
+    and site definitions crawl it.  The archive is a new temporary file (its path
+    is printed) unless --archive names one; an archive holding real (non-demo)
+    runs is refused and left untouched.  Run it twice on one --archive: the
+    second run adds nothing.
 
     \b
     Example:
@@ -251,7 +257,9 @@ def demo(archive: str | None, delay: float, quiet: bool, progress: bool | None, 
     """
     sites = _sites()
     extra: dict[str, Any] = {"GOVPRESS_TRIGGER": "demo"}
-    with _demo_archive(archive) as path, _simulator(delay) as sim_settings:
+    if no_attachments:
+        extra["ATTACHMENTS_ENABLED"] = False
+    with _demo_archive(archive) as path, _simulator(delay, attachments=True) as sim_settings:
         extra.update(sim_settings, ARCHIVE_PATH=path)
         _display(extra, False if quiet else progress, verbose, quiet=quiet)
         runs = _run(list(sites), extra)

@@ -53,6 +53,9 @@ class SimArticle:
     caption_at: int = -1
     attachment: str = ""
     """Showname of a PDF linked by the last paragraph (``附件：<showname>``)."""
+    files: tuple[tuple[int, str, str], ...] = ()
+    """Attached files ``(paragraph index, showname, path)``: that paragraph links the file
+    (``simulator/attachments.py``)."""
     charset: bool = True
     """False: the page declares no charset anywhere (header nor meta)."""
     related_variant: str = ""
@@ -155,6 +158,7 @@ class Store:
             image=e.get("image", ""),
             caption_at=int(e.get("caption_at", -1)),
             attachment=e.get("attachment", ""),
+            files=tuple(tuple(f) for f in e.get("files", ())),
             charset=bool(e.get("charset", True)),
             related_variant=e.get("related_variant", ""),
             key=e.get("key", ""),

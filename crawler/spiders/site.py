@@ -24,6 +24,7 @@ from twisted.python.failure import Failure
 from archive.record import DocumentRecord
 from core.siteconfig import ListPage, SiteDefinition
 from core.urls import canonicalize, is_followable
+from crawler import multipage
 from crawler.apilists import list_page
 
 BLOCKED_STATUSES = {403, 412, 521}
@@ -186,7 +187,7 @@ class SiteSpider(scrapy.Spider):
         headers = {
             k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()
         }
-        yield DocumentRecord.from_headers(
+        record = DocumentRecord.from_headers(
             headers,
             site=self.site.slug,
             url=response.url,
@@ -198,6 +199,16 @@ class SiteSpider(scrapy.Spider):
             column_name=meta.get("column", ""),
             not_modified=response.status == 304,
         )
+        more = multipage.first_page(record, response, self.parse_article_page, self.on_page_error,
+                                    self.settings.getint("ARTICLE_MAX_PAGES", 20))
+        yield more or record
+
+    def parse_article_page(self, response: Response) -> Any:
+        """A later page of a multi-page article (``crawler/multipage.py``)."""
+        yield multipage.next_page(response, self.parse_article_page, self.on_page_error)
+
+    def on_page_error(self, failure: Failure) -> Any:
+        yield multipage.page_failed(failure, self.parse_article_page, self.on_page_error)
 
 
 def page_text(response: Response) -> str:
