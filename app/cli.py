@@ -232,6 +232,7 @@ def extract(files: tuple[str, ...], url: str, as_json: bool) -> None:
     import dataclasses
 
     from pipelines.extract import extract as run_extract
+    from pipelines.structure import structure_json
 
     for name in files:
         path = Path(name)
@@ -241,7 +242,7 @@ def extract(files: tuple[str, ...], url: str, as_json: bool) -> None:
             raise click.ClickException(f"{name}: cannot read: {exc.strerror}") from None
         ex = run_extract(raw, url)
         if as_json:
-            row = {"path": name, **dataclasses.asdict(ex)}
+            row = {"path": name, **dataclasses.asdict(ex), **structure_json(ex)}
             click.echo(json.dumps(row, ensure_ascii=False))
         else:
             click.echo(f"== {name}\n{ex.title}\n{ex.published or ex.published_raw}  {ex.source}\n\n{ex.body}\n")

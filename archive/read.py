@@ -175,6 +175,10 @@ class Archive:
             row = self._exec(f"{_DOC_SELECT} WHERE d.url = ? ORDER BY d.id LIMIT 1", (url,)).fetchone()
         return document_from_row(row) if row else None
 
+    def document(self, document_id: int) -> Document | None:
+        """A document by id."""
+        return self._docs_by_id([int(document_id)]).get(int(document_id))
+
     def documents(
         self, *, site: str | None = None, since: str | date | None = None,
         until: str | date | None = None, region: str | None = None, limit: int | None = None,
@@ -243,6 +247,32 @@ class Archive:
         from archive.search import search
 
         return search(self, query, site=site, since=since, limit=limit, mark=mark, window=window)
+
+    # -- transcripts and references (archive/read_structure.py) --------------------------------
+    def transcript(self, document_id: int) -> Any:
+        """The stored transcript (event, participants, turns) of a document, or None."""
+        from archive.read_structure import transcript
+
+        return transcript(self, document_id)
+
+    def refs(self, document_id: int) -> Any:
+        """The document's own 文号 and its cited 文号 and titles, with resolved targets."""
+        from archive.read_structure import refs
+
+        return refs(self, document_id)
+
+    def cited_by(self, document_id: int) -> Any:
+        """Citations in other documents that resolve to this one."""
+        from archive.read_structure import cited_by
+
+        return cited_by(self, document_id)
+
+    def search_turns(self, query: str, *, speaker: str | None = None, role: str | None = None,
+                     limit: int = 20, mark: tuple[str, str] = ("[", "]")) -> Any:
+        """Search the words spoken in transcripts (filters: speaker name, role)."""
+        from archive.read_structure import search_turns
+
+        return search_turns(self, query, speaker=speaker, role=role, limit=limit, mark=mark)
 
     def revisions(self, url: str) -> list[Revision]:
         """Earlier versions of a document, oldest first (revision 0 = as first archived)."""

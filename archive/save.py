@@ -18,6 +18,7 @@ from dataclasses import fields, is_dataclass
 from typing import Any
 
 from archive import fts
+from archive.structure import clear_structure, has_structure, save_structure
 from archive.db import now_iso
 from archive.errors import ArchiveError
 from archive.models import SaveResult
@@ -154,6 +155,19 @@ def _insert(conn: sqlite3.Connection, r: Mapping[str, Any], c: dict[str, Any]) -
     return doc_id
 
 
+def _structure(conn: sqlite3.Connection, doc_id: int, r: Mapping[str, Any], *, backfill: bool = False) -> None:
+    """Transcript and references (when the record carries them) in the same transaction.
+
+    ``backfill``: only when the document has none yet (an unchanged page reprocessed
+    after the structure tables arrived).
+    """
+    if "transcript" not in r and "references" not in r:
+        return
+    if backfill and (has_structure(conn, doc_id) or not (r.get("transcript") or r.get("references"))):
+        return
+    save_structure(conn, doc_id, r.get("transcript"), r.get("references"))
+
+
 def save_record(conn: sqlite3.Connection, r: Mapping[str, Any], run_id: int | None) -> SaveResult:
     """Decide and write one outcome; the caller holds the transaction."""
     for key in ("site", "canonical_url"):
@@ -181,6 +195,7 @@ def save_record(conn: sqlite3.Connection, r: Mapping[str, Any], run_id: int | No
         _add_bands(conn, doc_id, c["band_keys"])
         fts.index_document(conn, doc_id, c["title"], c["body"], fts.meta_text(r["site"], c["published"]))
         _store_raw(conn, doc_id, r, c)
+        _structure(conn, doc_id, r)
         return SaveResult("new", doc_id, c["cluster_id"], 0)
 
     (doc_id, o_title, o_body, o_hash, o_pub, o_fetched, rev, o_cluster, o_dup, o_bands, site) = old
@@ -196,6 +211,8 @@ def save_record(conn: sqlite3.Connection, r: Mapping[str, Any], run_id: int | No
                       last_modified = coalesce(?, last_modified) WHERE id = ?""",
             (c["fetched_at"], c["etag"], c["last_modified"], doc_id),
         )
+        if o_dup is None:
+            _structure(conn, doc_id, r, backfill=True)
         return SaveResult("unchanged", doc_id, o_cluster if o_cluster is not None else doc_id, rev)
 
     conn.execute(
@@ -222,5 +239,8 @@ def save_record(conn: sqlite3.Connection, r: Mapping[str, Any], run_id: int | No
     if dup is None:
         _add_bands(conn, doc_id, c["band_keys"])
         fts.index_document(conn, doc_id, c["title"], c["body"], fts.meta_text(site, c["published"]))
+        _structure(conn, doc_id, r)
+    else:
+        clear_structure(conn, doc_id)
     _store_raw(conn, doc_id, r, c)
     return SaveResult("updated", doc_id, c["cluster_id"], rev + 1)

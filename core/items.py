@@ -8,6 +8,7 @@ The spider fills the *fetch* fields; ``CleaningPipeline`` the *content* fields;
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -52,6 +53,10 @@ class ArticleItem:
     extraction_method: str = ""
     flags: list[str] = field(default_factory=list)
     """Quality flags such as ``no_text`` or ``date_out_of_range``."""
+    transcript: Any = None
+    """``archive.structure_types.Transcript`` of a press conference, else None."""
+    references: Any = None
+    """``archive.structure_types.References``: own 文号, cited 文号 and titles."""
 
     # --- identity (dedup) ---
     body_hash: str = ""

@@ -11,6 +11,7 @@ from scrapy.exceptions import DropItem
 from core.items import ArticleItem
 from core.siteconfig import ArticleSelectors
 from pipelines.extract import extract
+from pipelines.structure import structure
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ def clean(item: ArticleItem, selectors: ArticleSelectors | None = None,
     item.attachments, item.images = ex.attachments, ex.images
     item.encoding, item.replacement_chars = ex.encoding, ex.replacement_chars
     item.extraction_method, item.flags = ex.method, list(ex.flags)
+    item.transcript, item.references = structure(ex, item.column)
     return item
 
 

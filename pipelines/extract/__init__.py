@@ -50,6 +50,8 @@ class Extraction:
     replacement_chars: int = 0
     method: str = ""
     flags: list[str] = field(default_factory=list)
+    bold_leads: list[str] = field(default_factory=list)
+    """Bold runs opening a body paragraph (speaker marks in transcripts), in order."""
 
 
 _ATTACH_LABEL_RE = re.compile(r"^(?:相关)?附件\d*")
@@ -110,6 +112,7 @@ def extract(
         ex.attachments = media.attachments(container, head.base_url)
         content.prune(container, selectors.prune if selectors else ())
         ex.images = media.images(container, head.base_url)
+        ex.bold_leads = dom.bold_leads(container)
         filtered = boilerplate.filter_lines(list(dom.iter_lines(container, with_links=True)), ex.title)
         ex.body = "\n".join(filtered.lines)
         ex.editors = filtered.editors
