@@ -37,6 +37,8 @@ OWN_LABEL_RE = re.compile(r"^(?:发文字号|文\s*号)\s*[:：]\s*(.+)$")
 OWN_SCAN_LINES = 8
 """A line that is only a 文号 counts as the document's own within its first lines."""
 TITLE_MAX = 80
+ALIAS_MAX = 8
+"""A cited title this short that ends an earlier cited title is that title's short form."""
 
 
 @lru_cache(maxsize=1)
@@ -132,8 +134,11 @@ def find_titles(text: str) -> list[Citation]:
         found.append((title, normalize_title(title)))
     out: dict[str, Citation] = {}
     for title, norm in found:
-        if norm not in aliases:
-            out.setdefault(norm, Citation(title, norm))
+        if norm in aliases:
+            continue
+        if len(norm) <= ALIAS_MAX and any(k != norm and k.endswith(norm) for k in out):
+            continue  # 《实施意见》 after 《关于推动…的实施意见》: a short form, not another title
+        out.setdefault(norm, Citation(title, norm))
     return list(out.values())
 
 

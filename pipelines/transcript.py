@@ -46,7 +46,8 @@ VENUE_IN_RE = re.compile(r"在([^，。；]{2,30}?)(?:举行|召开|举办)")
 INTRO_RE = re.compile(
     r"(?:出席(?:本次|今天的)?(?:新闻)?(?:发布会|吹风会|会议)?(?:并(?:回答记者提问|答记者问))?的(?:领导|嘉宾|人员)?(?:有|是)|发布人|出席嘉宾|出席人员)"
     r"\s*[:：]?\s*(.+)$")
-INVITE_RE = re.compile(r"邀请(.+?)(?:等)?(?:出席|介绍|解读|通报|发布|就|围绕|作|回答)")
+INVITE_RE = re.compile(r"邀请(.+?)(?:等)?(?:出席|介绍|解读|通报|发布|就|围绕|作|回答)|(?:采访|专访)了?([^，。；]{3,40})")
+ANSWERER_RE = re.compile(r"^(.{3,40}?)就.{2,60}?答记者问")
 HOSTED_RE = re.compile(r"(?:由|主持人为)([^，。；]{3,40}?)主持|([^，。；]{3,40}?)主持(?:发布会|会议|吹风会)")
 METADATA_LABELS = {"时间": "date", "地点": "venue", "主办": "organiser", "主办单位": "organiser"}
 
@@ -75,7 +76,7 @@ def words() -> Words:
         host=frozenset(sp["host"]), question=frozenset(sp["question"]), answer=frozenset(sp["answer"]),
         not_speakers=frozenset(sp["not_speakers"]), surnames=frozenset("".join(sp["surnames"].split())),
         double_surnames=tuple(sp["double_surnames"]),
-        title_re=re.compile("副?(?:" + "|".join(map(re.escape, titles)) + ")"),
+        title_re=re.compile("副?(?:" + "|".join(map(re.escape, titles)) + ")(?!会|处|室)"),
     )
 
 
@@ -116,8 +117,20 @@ def parse_person(text: str) -> Participant | None:
 
 
 def _split_people(text: str) -> list[str]:
-    parts = re.split(r"[，,、；;]|(?<=[\u4e00-\u9fff])和(?=[\u4e00-\u9fff省市区县])|\s{2,}", text)
-    return [p.strip() for p in parts if p.strip()]
+    """``A，B和C`` -> items; 和 splits only between two people (not in 工业和信息化局)."""
+    out: list[str] = []
+    for part in re.split(r"[，,；;]|\s{2,}", text):
+        part = part.strip()
+        for m in re.finditer("[和、及]", part):
+            left, right = part[: m.start()], part[m.end():]
+            lp, rp = parse_person(left), parse_person(right)
+            if lp is not None and lp.name and rp is not None and rp.name:
+                out += [left, *_split_people(right)]
+                break
+        else:
+            if part:
+                out.append(part)
+    return out
 
 
 def outlet_of(label: str) -> str:
@@ -154,6 +167,11 @@ def classify(label: str, *, names: set[str], loose: bool) -> Mark | None:
         return None
     if flat in w.host or flat.endswith("主持人"):
         return Mark(lab, "", "host")
+    if flat.startswith("主持人"):  # 主持人 省政府新闻办副主任 张红
+        host = parse_person(lab[lab.index("人") + 1:])
+        if host is not None:
+            host.role = "host"
+        return Mark(lab, "", "host", host)
     if flat in w.question:
         return Mark(lab, "", "question")
     if flat in w.answer:
@@ -233,7 +251,7 @@ def _event(title: str, opening: list[str], published: str | None) -> Event:
             else:
                 setattr(ev, field, value)
     if not ev.organiser:
-        m = ORGANISER_RE.search(joined)
+        m = ORGANISER_RE.search(joined) or ORGANISER_RE.search(title)
         if m:
             ev.organiser = re.sub(r"^.*?[日午晚上]，?", "", m.group(1)).lstrip("，,") or m.group(1)
     if not ev.venue:
@@ -241,7 +259,8 @@ def _event(title: str, opening: list[str], published: str | None) -> Event:
         if m:
             ev.venue = m.group(1)
     if ev.date is None:
-        ev.date = _iso_date(joined[:80], published) if DATE_RE.search(joined[:80]) else (published or "")[:10] or None
+        lead = DATE_RE.match(opening[0]) if opening else None
+        ev.date = _iso_date(lead.group(0), published) if lead else ((published or "")[:10] or None)
     return ev
 
 
@@ -260,7 +279,7 @@ def _intro_people(opening: list[str]) -> list[Participant]:
         if (m2 := INTRO_RE.search(para)) is not None:
             spans.append(m2.group(1))
         if (m3 := INVITE_RE.search(para)) is not None:
-            spans.append(m3.group(1))
+            spans.append(m3.group(1) or m3.group(2))
         for span in spans:
             for item in _split_people(span.rstrip("。")):
                 p = parse_person(item)
@@ -346,7 +365,9 @@ def parse_transcript(
         return None
     first = marks[0][0] if marks else len(paras)
     opening = paras[:first]
-    people = [p for p in _intro_people(opening)]
+    people = _intro_people(opening)
+    if (m := ANSWERER_RE.match(title)) is not None and (p := parse_person(m.group(1))) is not None:
+        people.append(p)  # 省教育厅有关负责人就《…》答记者问
     ev = _event(title, opening, published)
     dedup: list[Participant] = []
     for p in people:
@@ -390,6 +411,11 @@ def _turn(mark: Mark, text: str, people: list[Participant]) -> Turn:
                     outlet=outlet_of(label) if mark.kind == "reporter" else "")
     if mark.kind == "host":
         idx = next((i for i, p in enumerate(people) if p.role == "host"), None)
+        if mark.person is not None and (mark.person.name or mark.person.title):
+            idx = _resolve(mark, people)
+            if idx is None:
+                people.append(mark.person)
+                idx = len(people) - 1
         return Turn(speaker=label, role="host", text=text, participant=idx)
     if mark.kind == "answer":
         officials = [i for i, p in enumerate(people) if p.role == "official"]
