@@ -81,7 +81,7 @@ class Transcript:
 @dataclass
 class Citation:
     text: str
-    """As written (a 文号, or a title without 《》)."""
+    """As written, full-width forms folded (a 文号, or a title without 《》)."""
     norm: str
     """Normalised form, the key resolution compares."""
 
