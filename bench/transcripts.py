@@ -35,6 +35,7 @@ from pipelines.references import normalize_number, normalize_title  # noqa: E402
 from pipelines.structure import structure  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "transcripts"
+HELDOUT = FIXTURES / "heldout"
 
 
 @dataclass
@@ -82,20 +83,25 @@ def align(pred: list[dict[str, Any]], gold: list[list[str]]) -> list[tuple[int, 
     return pairs
 
 
-def load_page(key: str, pages: dict[str, dict[str, str]]) -> tuple[Any, Any]:
-    meta = pages[key]
-    raw = (FIXTURES / f"{key}.html").read_bytes()
+PLAIN = {"url": "", "content_type": "text/html; charset=utf-8", "column": ""}
+
+
+def load_page(folder: Path, key: str, pages: dict[str, dict[str, str]]) -> tuple[Any, Any]:
+    meta = pages.get(key, PLAIN)
+    raw = (folder / f"{key}.html").read_bytes()
     ex = extract(raw, meta["url"], content_type=meta["content_type"])
     return structure(ex, meta["column"])
 
 
-def score() -> Report:
-    pages = json.loads((FIXTURES / "pages.json").read_text("utf-8"))
+def score(folder: Path = FIXTURES) -> Report:
+    """Score every ``*.expected.json`` page of ``folder`` (``pages.json`` gives URL and type)."""
+    index = folder / "pages.json"
+    pages = json.loads(index.read_text("utf-8")) if index.is_file() else {}
     rep = Report()
-    for path in sorted(FIXTURES.glob("*.expected.json")):
+    for path in sorted(folder.glob("*.expected.json")):
         key = path.name.removesuffix(".expected.json")
         exp = json.loads(path.read_text("utf-8"))
-        transcript, refs = load_page(key, pages)
+        transcript, refs = load_page(folder, key, pages)
         rep.pages += 1
         got = transcript.public() if transcript is not None else None
         gold = exp["transcript"]
@@ -167,8 +173,9 @@ def _score_refs(rep: Report, key: str, got: dict[str, Any], gold: dict[str, Any]
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--heldout", action="store_true", help="Score the held-out pages (fixtures/transcripts/heldout).")
     args = ap.parse_args(argv)
-    rep = score()
+    rep = score(HELDOUT if args.heldout else FIXTURES)
     if args.json:
         print(json.dumps({k: {"precision": v.precision, "recall": v.recall, "tp": v.tp, "predicted": v.pred,
                               "expected": v.gold} for k, v in rep.counts.items()}, ensure_ascii=False))
