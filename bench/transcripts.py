@@ -13,7 +13,7 @@ and scores them against the hand-written ``*.expected.json``:
 - references: the document's own 文号 (exact) and the sets of cited 文号 / titles
   (compared by normal form).
 
-    python bench/transcripts.py [--json]
+    python bench/transcripts.py [--heldout | --corpus] [--json]
 """
 
 from __future__ import annotations
@@ -83,6 +83,10 @@ def align(pred: list[dict[str, Any]], gold: list[list[str]]) -> list[tuple[int, 
     return pairs
 
 
+CORPUS = next((p for p in (ROOT.parent / "shared" / "corpus", ROOT.parent.parent / "shared" / "corpus")
+               if p.is_dir()), ROOT.parent / "shared" / "corpus")
+"""``../shared/corpus`` relative to the repository (or to the worktree's parent)."""
+CORPUS_TRUTH = ROOT / "bench" / "data" / "corpus_transcripts.json"
 PLAIN = {"url": "", "content_type": "text/html; charset=utf-8", "column": ""}
 
 
@@ -113,6 +117,48 @@ def score(folder: Path = FIXTURES) -> Report:
     return rep
 
 
+def score_corpus(folder: Path = CORPUS) -> Report:
+    """Detection over every real page of ``shared/corpus``; speakers, roles and participants
+    of the transcripts among them (turn texts are not in the truth: turns align by position)."""
+    truth = json.loads(CORPUS_TRUTH.read_text("utf-8"))["pages"]
+    rep = Report()
+    for path in sorted((folder / "html").glob("*.html")):
+        key = path.stem
+        t, _ = structure(extract(path.read_bytes(), ""))
+        gold = truth.get(key)
+        rep.pages += 1
+        rep.c("detection").add(int(t is not None and gold is not None), int(t is not None), int(gold is not None))
+        if (t is None) != (gold is None):
+            rep.errors.append(f"{key}: transcript {'found' if t else 'missed'}")
+        if t is None or gold is None:
+            continue
+        got = t.public()
+        pt = [[x["speaker"], x["role"], x["outlet"], x["text"]] for x in got["turns"]]
+        gt = [[*g, ""] for g in gold["turns"]]
+        same = sum(1 for a, b in zip(pt, gt) if a[0] == b[0])
+        rep.c("turns (by position)").add(sum(1 for a, b in zip(pt, gt) if a[:3] == b[:3]), len(pt), len(gt))
+        rep.c("speakers").add(same, len(pt), len(gt))
+        rep.c("roles").add(sum(1 for a, b in zip(pt, gt) if a[1] == b[1]), len(pt), len(gt))
+        _score_people(rep, key, got["participants"], gold["participants"])
+    return rep
+
+
+def _score_people(rep: Report, key: str, pp: list[dict[str, str]], gp: list[dict[str, str]]) -> None:
+    def ident(p: dict[str, str]) -> tuple[str, ...]:
+        return (p["name"],) if p["name"] else (p["org"], p["title"])
+
+    gold_ids = {ident(p): p for p in gp}
+    matched = [(p, gold_ids[ident(p)]) for p in pp if ident(p) in gold_ids]
+    rep.c("participants").add(len(matched), len(pp), len(gp))
+    for fld in ("title", "org"):
+        ok = sum(1 for p, g in matched if p[fld] == g[fld])
+        rep.c(f"participant {fld}s").add(ok, len(pp), len(gp))
+        rep.errors += [f"{key}: {g['name'] or g['org']} {fld} {p[fld]!r}, expected {g[fld]!r}"
+                       for p, g in matched if p[fld] != g[fld]]
+    rep.errors += [f"{key}: participant missed {g}" for i, g in gold_ids.items() if i not in {ident(p) for p in pp}]
+    rep.errors += [f"{key}: participant not in the text {p}" for p in pp if ident(p) not in gold_ids]
+
+
 def _score_transcript(rep: Report, key: str, got: dict[str, Any] | None, gold: dict[str, Any] | None) -> None:
     pt = got["turns"] if got else []
     gt = gold["turns"] if gold else []
@@ -131,24 +177,7 @@ def _score_transcript(rep: Report, key: str, got: dict[str, Any] | None, gold: d
                 rep.errors.append(f"{key}: turn {k + 1} {fld} {pt[i][fld]!r}, expected {gt[k][idx]!r}")
     if len(pairs) < max(len(pt), len(gt)):
         rep.errors.append(f"{key}: {len(pt)} turns found, {len(gt)} expected, {len(pairs)} aligned")
-    pp = got["participants"] if got else []
-    gp = gold["participants"] if gold else []
-
-    def ident(p: dict[str, str]) -> tuple[str, ...]:
-        return (p["name"],) if p["name"] else (p["org"], p["title"])
-
-    gold_ids = {ident(p): p for p in gp}
-    matched = [(p, gold_ids[ident(p)]) for p in pp if ident(p) in gold_ids]
-    rep.c("participants").add(len(matched), len(pp), len(gp))
-    for fld in ("title", "org"):
-        ok = sum(1 for p, g in matched if p[fld] == g[fld])
-        rep.c(f"participant {fld}s").add(ok, len(pp), len(gp))
-        rep.errors += [f"{key}: {g['name'] or g['org']} {fld} {p[fld]!r}, expected {g[fld]!r}"
-                       for p, g in matched if p[fld] != g[fld]]
-    missing = [g for i, g in gold_ids.items() if i not in {ident(p) for p in pp}]
-    extra = [p for p in pp if ident(p) not in gold_ids]
-    rep.errors += [f"{key}: participant missed {m}" for m in missing]
-    rep.errors += [f"{key}: participant not in the text {m}" for m in extra]
+    _score_people(rep, key, got["participants"] if got else [], gold["participants"] if gold else [])
     if got and gold:
         for fld in ("kind", "date", "organiser", "venue"):
             ok = int(got["event"][fld] == gold["event"][fld])
@@ -174,8 +203,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--heldout", action="store_true", help="Score the held-out pages (fixtures/transcripts/heldout).")
+    ap.add_argument("--corpus", action="store_true", help="Score the real pages of ../shared/corpus.")
     args = ap.parse_args(argv)
-    rep = score(HELDOUT if args.heldout else FIXTURES)
+    if args.corpus and not (CORPUS / "html").is_dir():
+        print(f"{CORPUS}: no corpus here", file=sys.stderr)
+        return 2
+    rep = score_corpus() if args.corpus else score(HELDOUT if args.heldout else FIXTURES)
     if args.json:
         print(json.dumps({k: {"precision": v.precision, "recall": v.recall, "tp": v.tp, "predicted": v.pred,
                               "expected": v.gold} for k, v in rep.counts.items()}, ensure_ascii=False))

@@ -55,6 +55,12 @@ def issuer_prefixes() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def publications() -> frozenset[str]:
+    """Newspapers and broadcasters (``outlets.toml``): 《人民日报》 names a paper, not a document."""
+    return frozenset(tomllib.loads((DATA / "outlets.toml").read_text("utf-8"))["outlets"])
+
+
+@lru_cache(maxsize=1)
 def _number_re() -> re.Pattern[str]:
     known = "|".join(map(re.escape, issuer_prefixes()))
     return re.compile(rf"(?:(?P<known>{known})|(?P<generic>{_GENERIC_PREFIX}))\s*{_NUM_CORE}")
@@ -126,7 +132,7 @@ def find_titles(text: str) -> list[Citation]:
     found: list[tuple[str, str]] = []
     for start, inner in _bracketed(text):
         title = re.sub(r"\s+", "", inner)
-        if not title or len(title) > TITLE_MAX or "\n" in inner:
+        if not title or len(title) > TITLE_MAX or "\n" in inner or title in publications():
             continue
         if _ALIAS_RE.search(text[max(0, start - 8):start]):
             aliases.add(normalize_title(title))

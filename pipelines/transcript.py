@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -355,9 +356,14 @@ def parse_transcript(
 
     marks = scan(loose=bool(by), narrative=bool(by))
     if not by:
-        kinds = {m.kind for _, m in marks}
-        asks = kinds & {"reporter", "question"}
-        if not asks or not kinds & {"person", "answer"} or len(marks) < 3:
+        asks = sum(1 for _, m in marks if m.kind in ("reporter", "question"))
+        answers = sum(1 for _, m in marks if m.kind in ("person", "answer"))
+        if asks and not answers:
+            # an interview: 记者：… / 李金泽：… — a bare name counts once it answers twice
+            bare = Counter(m.person.name for _, m in scan(loose=True, narrative=False)
+                           if m.kind == "person" and m.person is not None and m.person.name)
+            answers = sum(n for n in bare.values() if n >= 2)
+        if not asks or not answers or asks + answers < 3:
             return None
         by = "text"
         marks = scan(loose=True, narrative=True)

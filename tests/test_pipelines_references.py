@@ -84,3 +84,7 @@ def test_fixture_references_as_written_by_hand(key: str) -> None:
     assert got["doc_number"] == gold["doc_number"]
     assert got["numbers"] == gold["numbers"]
     assert [normalize_title(t) for t in got["titles"]] == [normalize_title(t) for t in gold["titles"]]
+
+
+def test_a_newspaper_in_title_marks_is_not_a_document() -> None:
+    assert [c.text for c in find_titles("据《人民日报》报道，《大众日报》评论说，要落实《政府工作报告》。")] == ["政府工作报告"]
