@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
@@ -24,6 +24,9 @@ from archive.models import (
     DOCUMENT_COLUMNS, RUN_COLUMNS, Candidate, Document, Known, RawPage, Revision, Run,
     SearchHit, SiteStats, document_from_row, loads, run_from_row,
 )
+
+if TYPE_CHECKING:
+    from archive.read_structure import DocumentRefs, Reference, StoredTranscript, TurnHit
 
 logger = logging.getLogger(__name__)
 
@@ -249,26 +252,26 @@ class Archive:
         return search(self, query, site=site, since=since, limit=limit, mark=mark, window=window)
 
     # -- transcripts and references (archive/read_structure.py) --------------------------------
-    def transcript(self, document_id: int) -> Any:
+    def transcript(self, document_id: int) -> StoredTranscript | None:
         """The stored transcript (event, participants, turns) of a document, or None."""
         from archive.read_structure import transcript
 
         return transcript(self, document_id)
 
-    def refs(self, document_id: int) -> Any:
+    def refs(self, document_id: int) -> DocumentRefs:
         """The document's own 文号 and its cited 文号 and titles, with resolved targets."""
         from archive.read_structure import refs
 
         return refs(self, document_id)
 
-    def cited_by(self, document_id: int) -> Any:
+    def cited_by(self, document_id: int) -> list[Reference]:
         """Citations in other documents that resolve to this one."""
         from archive.read_structure import cited_by
 
         return cited_by(self, document_id)
 
     def search_turns(self, query: str, *, speaker: str | None = None, role: str | None = None,
-                     limit: int = 20, mark: tuple[str, str] = ("[", "]")) -> Any:
+                     limit: int = 20, mark: tuple[str, str] = ("[", "]")) -> list[TurnHit]:
         """Search the words spoken in transcripts (filters: speaker name, role)."""
         from archive.read_structure import search_turns
 

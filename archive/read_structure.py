@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from archive import fts
 from archive.db import describe
@@ -99,7 +99,7 @@ _TURN_SELECT = (
 )
 
 
-def _turn(row: tuple) -> StoredTurn:  # type: ignore[type-arg]
+def _turn(row: tuple[Any, ...]) -> StoredTurn:
     part = StoredParticipant(*row[8:14]) if row[8] is not None else None
     return StoredTurn(row[0], row[1], row[2], row[3], row[4], row[5], row[6], part, row[7])
 
@@ -114,7 +114,8 @@ def transcript(a: Archive, doc_id: int) -> StoredTranscript | None:
         " ORDER BY position", (doc_id,))]
     turns = [_turn(r) for r in a._exec(f"{_TURN_SELECT} WHERE t.document_id = ? ORDER BY t.position",
                                        (doc_id,))]
-    return StoredTranscript(*ev, participants=people, turns=turns)
+    doc, kind, title, date, organiser, venue, by = ev
+    return StoredTranscript(doc, kind, title, date, organiser, venue, by, participants=people, turns=turns)
 
 
 _REF_SELECT = (

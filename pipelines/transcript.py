@@ -112,8 +112,6 @@ def parse_person(text: str) -> Participant | None:
         return None
     first = hits[0]
     org, title = s[: first.start()].strip(), s[first.start(): last.end()].strip()
-    if title.startswith("有关") or title.startswith("主要"):
-        pass
     return Participant(name=name, title=title, org=org)
 
 
@@ -394,7 +392,7 @@ def parse_transcript(
         prev = turns[-1] if turns else None
         if (mark.kind == "narrative" and prev is not None and prev.participant is not None
                 and prev.participant == turn.participant):
-            prev.text = "\n".join(x for x in (prev.text, para_of(paras[i]), *body[1:]) if x)
+            prev.text = "\n".join(x for x in (prev.text, paras[i], *body[1:]) if x)
             continue  # 张艳表示：… right after 张艳's own turn goes on with it
         turns.append(turn)
     _pair(turns)
@@ -404,10 +402,6 @@ def parse_transcript(
 def _is_heading(para: str) -> bool:
     """A short line without sentence punctuation (青岛构建新发展格局（…）（2）)."""
     return len(para) <= 40 and not SENTENCE_PUNCT.search(para) and not para.endswith("。")
-
-
-def para_of(para: str) -> str:
-    return para
 
 
 def _turn(mark: Mark, text: str, people: list[Participant]) -> Turn:
