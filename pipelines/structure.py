@@ -19,7 +19,7 @@ def structure(ex: Extraction, column: str = "") -> tuple[Transcript | None, Refe
     """``(transcript or None, references)`` of one extracted page; never raises on odd text."""
     paragraphs = ex.body.split("\n") if ex.body else []
     try:
-        transcript = parse_transcript(ex.title, paragraphs, column=column or ex.column,
+        transcript = parse_transcript(ex.title, paragraphs, column=column or ex.column_meta,
                                       bold_leads=ex.bold_leads, published=ex.published)
     except Exception:  # a parser bug must not lose the document
         logger.exception("transcript parse failed: %s", ex.title)

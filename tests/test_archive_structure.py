@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from archive import Archive, SearchQueryError, open_archive, store
+from archive.record import DocumentRecord
 from archive.schema import known_names
 from archive.structure import save_structure
 from archive.structure_types import Citation, Event, Participant, References, Transcript, Turn
@@ -31,11 +32,11 @@ def conference(answer: str = "城中村改造后要让治理跟上，同步建�
         recognised_by="headline")
 
 
-def rec(n: int, title: str, body: str = "正文。", **kw: Any) -> dict[str, Any]:
+def rec(n: int, title: str, body: str = "正文。", **kw: Any) -> DocumentRecord:
     url = f"https://www.shandong.gov.cn/art/2026/1/{n}/art_1_{n}.html"
-    return {"site": "sd_province", "url": url, "canonical_url": url, "title": title, "body": body,
-            "body_hash": f"h{n}-{hash(body)}", "published": f"2026-01-{n:02d}T10:00:00+08:00",
-            "fetched_at": "2026-01-30T00:00:00+00:00", **kw}
+    return DocumentRecord(site="sd_province", url=url, canonical_url=url, title=title, body=body,
+                          body_hash=f"h{n}-{hash(body)}", published=f"2026-01-{n:02d}T10:00:00+08:00",
+                          fetched_at="2026-01-30T00:00:00+00:00", **kw)
 
 
 PLAN = References(doc_number="鲁政发〔2026〕3号", title_keys=["山东省城中村改造三年行动方案(2026-2028年)"])

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from app.cli import cli
 from archive import open_archive, store
+from archive.record import DocumentRecord
 from pipelines.extract import extract
 from pipelines.structure import structure
 
@@ -26,9 +27,9 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, i
     for key, meta in PAGES.items():
         ex = extract((FIXTURES / f"{key}.html").read_bytes(), meta["url"], content_type=meta["content_type"])
         transcript, refs = structure(ex, meta["column"])
-        record = {"site": meta["site"], "url": meta["url"], "canonical_url": meta["url"], "title": ex.title,
-                  "body": ex.body, "published": ex.published, "column": meta["column"],
-                  "fetched_at": "2026-11-22T00:00:00+00:00", "transcript": transcript, "references": refs}
+        record = DocumentRecord(site=meta["site"], url=meta["url"], canonical_url=meta["url"], title=ex.title,
+                                body=ex.body, published=ex.published, column_name=meta["column"],
+                                fetched_at="2026-11-22T00:00:00+00:00", transcript=transcript, references=refs)
         ids[key] = store.save_document(db, record).document_id
     db.conn.close()
     return path, ids
