@@ -18,7 +18,7 @@ from archive.structure_types import References, Transcript
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["save_structure", "clear_structure", "has_structure"]
+__all__ = ["clear_structure", "has_structure", "save_structure"]
 
 
 def _drop_transcript(conn: sqlite3.Connection, doc_id: int) -> None:

@@ -30,9 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pipelines.extract import extract  # noqa: E402
-from pipelines.references import normalize_number, normalize_title  # noqa: E402
-from pipelines.structure import structure  # noqa: E402
+from pipelines.extract import extract
+from pipelines.references import normalize_number, normalize_title
+from pipelines.structure import structure
 
 FIXTURES = ROOT / "tests" / "fixtures" / "transcripts"
 HELDOUT = FIXTURES / "heldout"

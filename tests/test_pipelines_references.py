@@ -10,8 +10,14 @@ import pytest
 
 from pipelines.extract import extract
 from pipelines.references import (
-    extract_references, find_numbers, find_titles, issuer_prefixes, normalize_number, normalize_title,
-    own_number, title_keys,
+    extract_references,
+    find_numbers,
+    find_titles,
+    issuer_prefixes,
+    normalize_number,
+    normalize_title,
+    own_number,
+    title_keys,
 )
 from pipelines.structure import structure
 
