@@ -52,11 +52,12 @@ def months_since(reader: Archive, since: str | None) -> list[str] | None:
 
 def search(
     reader: Archive, query: str, *, site: str | None = None, since: str | date | None = None,
-    limit: int = 20, mark: tuple[str, str] = ("[", "]"), window: int | None = 20_000,
+    until: str | date | None = None, limit: int = 20, mark: tuple[str, str] = ("[", "]"),
+    window: int | None = 20_000,
 ) -> list[SearchHit]:
     """Hits for ``query`` (syntax: ``archive.fts.parse_query``), best first."""
     q = fts.parse_query(query)
-    where, params = reader._filters(since=since)
+    where, params = reader._filters(since=since, until=until)
     match = fts.scoped(q.match, site=site, months=months_since(reader, params[0] if since else None))
     join = " JOIN documents d ON d.id = documents_fts.rowid" if where else ""
     base = f"FROM documents_fts{join} WHERE documents_fts MATCH ?" + "".join(
