@@ -7,6 +7,7 @@ import dataclasses
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import socket
@@ -17,12 +18,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from io import TextIOWrapper
 from pathlib import Path
 from typing import IO, Any
 
 import click
 
-from archive import Archive, ArchiveError
+from archive import Archive, ArchiveError, SearchQueryError
 
 logger = logging.getLogger(__name__)
 
@@ -31,10 +33,19 @@ ARCHIVE_OPTION = click.option(
     help="SQLite archive (default: ARCHIVE_PATH, i.e. $GOVPRESS_ARCHIVE or ./data/govpress.sqlite)",
 )
 EXPORT_FIELDS = (
-    "id", "canonical_url", "url", "site", "region_code", "column_name", "title", "published",
-    "published_raw", "source", "author", "editors", "body", "body_hash", "cluster_id", "duplicate_of",
-    "first_seen", "last_seen", "revision_count", "encoding", "flags", "attachments", "images",
+    "id", "canonical_url", "url", "site", "site_name", "province", "city", "region_code", "column_name",
+    "title", "published", "published_raw", "source", "author", "editors", "keywords", "body", "body_hash",
+    "cluster_id", "duplicate_of", "first_seen", "last_seen", "revision_count", "encoding",
+    "extraction_method", "flags", "attachments", "images",
 )
+"""Export columns: ``documents`` columns plus the site's name, province and city (docs/schema.md, Exports)."""
+JSON_FIELDS = ("editors", "flags", "attachments", "images")
+
+
+class ArgError(click.ClickException):
+    """A bad argument: one line on standard error and exit status 2, like click's usage errors."""
+
+    exit_code = 2
 
 
 def project_settings(overrides: dict[str, Any] | None = None) -> Any:
@@ -55,9 +66,24 @@ def reader(archive: str | None) -> Iterator[Archive]:
         raise click.ClickException(f"{path}: no archive here (run a crawl first, or give --archive)")
     try:
         with Archive(path) as a:
+            if a.notice:
+                click.echo(f"note: {a.notice}", err=True)
             yield a
+    except SearchQueryError as exc:
+        raise ArgError(str(exc)) from None
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def check_site(a: Archive, site: str | None) -> None:
+    """Refuse a ``--site`` that is neither a site definition nor a site the archive knows."""
+    if site is None:
+        return
+    from core.siteconfig import load_sites
+
+    known = set(load_sites()[0]) | a.site_slugs()
+    if site not in known:
+        raise ArgError(f"unknown site {site} (known: {', '.join(sorted(known))})")
 
 
 def valid_date(_ctx: Any, _param: Any, value: str | None) -> str | None:
@@ -70,28 +96,49 @@ def valid_date(_ctx: Any, _param: Any, value: str | None) -> str | None:
     return value
 
 
-@click.command()
-@click.argument("query")
+FIELD_RE = re.compile(r"^-?([A-Za-z_]+):(?!//)")
+
+
+def query_text(words: tuple[str, ...]) -> str:
+    """The search words as one query; option-like words and unsupported fields are refused."""
+    for word in words:
+        if word.startswith("--"):
+            raise ArgError(f"unknown option {word} (a query word starting with - goes after --, "
+                           f"e.g. govpress search -- -word other)")
+        m = FIELD_RE.match(word)
+        if m and m.group(1).lower() not in ("title", "body"):
+            raise ArgError(f"search field {m.group(1)}: is not supported (fields: title:, body:; "
+                           "filter with --site, --since)")
+    text = " ".join(words).strip()
+    if not text:
+        raise ArgError("give a search query, e.g. govpress search 营商环境")
+    return text
+
+
+@click.command(context_settings={"ignore_unknown_options": True})
+@click.argument("query", nargs=-1)
 @ARCHIVE_OPTION
 @click.option("--site", help="Only this site (slug).")
 @click.option("--since", callback=valid_date, help="Published on or after (YYYY-MM-DD).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per hit.")
-def search(query: str, archive: str | None, site: str | None, since: str | None,
+def search(query: tuple[str, ...], archive: str | None, site: str | None, since: str | None,
            limit: int, as_json: bool) -> None:
     """Full-text search (Chinese words of any length), best match first.
 
-    Words are ANDed; "quoted phrases", -word to exclude, title:word to search headlines.
+    Words are ANDed (AND may be written); "quoted phrases"; -word or NOT word
+    excludes; a OR b; title:word / body:word search one field.  A query that
+    starts with - goes after --.
 
     \b
     Example:
         govpress search 营商环境 --site sd_qingdao --since 2026-01-01
+        govpress search -- -疫情 营商
     """
+    text = query_text(query)
     with reader(archive) as a:
-        try:
-            hits = a.search(query, site=site, since=since, limit=limit)
-        except ArchiveError as exc:
-            raise click.ClickException(str(exc)) from None
+        check_site(a, site)
+        hits = a.search(text, site=site, since=since, limit=limit)
     for hit in hits:
         doc = hit.document
         if as_json:
@@ -105,39 +152,79 @@ def search(query: str, archive: str | None, site: str | None, since: str | None,
         click.echo("no matches", err=True)
 
 
-def _export_row(doc: Any) -> dict[str, Any]:
-    return {f: getattr(doc, f) for f in EXPORT_FIELDS}
+def _export_row(doc: Any, sites: dict[str, Any]) -> dict[str, Any]:
+    site = sites.get(doc.site)
+    place = {"site_name": (site.name if site else "") or doc.site_name,
+             "province": site.province if site else "", "city": site.city if site else ""}
+    return {f: place[f] if f in place else getattr(doc, f) for f in EXPORT_FIELDS}
+
+
+@contextmanager
+def _output(path: str, encoding: str) -> Iterator[IO[str]]:
+    """The export's text stream: a file, or standard output in ``encoding``; CSV needs ``newline=''``."""
+    if path != "-":
+        try:
+            fh = open(path, "w", encoding=encoding, newline="")  # noqa: SIM115 - closed below; open errors are one line
+        except OSError as exc:
+            raise click.ClickException(f"{path}: cannot write: {exc.strerror}") from None
+        with fh:
+            yield fh
+        return
+    sys.stdout.flush()
+    stream = TextIOWrapper(sys.stdout.buffer, encoding=encoding, newline="", write_through=True)
+    try:
+        yield stream
+        stream.flush()
+    finally:
+        stream.detach()  # leave standard output open for click
 
 
 @click.command()
 @ARCHIVE_OPTION
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default=None,
+              help="jsonl (default) or csv.")
+@click.option("--excel", is_flag=True, help="CSV for Excel: UTF-8 with a byte-order mark (implies --format csv).")
 @click.option("--since", callback=valid_date, help="Published on or after (YYYY-MM-DD).")
+@click.option("--until", callback=valid_date, help="Published on or before (YYYY-MM-DD, that whole day).")
 @click.option("--site", help="Only this site (slug).")
+@click.option("--region", help="Only this region code: 370200 (Qingdao) or 370000 (all of Shandong).")
+@click.option("--order", type=click.Choice(["published", "id"]), default="published", show_default=True,
+              help="published: oldest first, undated last; id: archive order.")
 @click.option("--duplicates", is_flag=True, help="Include exact-duplicate rows.")
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True), default="-",
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
               help="Output file (default: standard output).")
-def export(archive: str | None, fmt: str, since: str | None, site: str | None,
-           duplicates: bool, output: IO[str]) -> None:
+def export(archive: str | None, fmt: str | None, excel: bool, since: str | None, until: str | None,
+           site: str | None, region: str | None, order: str, duplicates: bool, output: str) -> None:
     """Stream documents as JSON lines or CSV (memory stays flat for any archive size).
+
+    Rows carry the site's name, province and city; JSON columns are JSON text in CSV.
 
     \b
     Example:
-        govpress export --format csv --since 2026-01-01 -o docs.csv
+        govpress export --excel --since 2026-01-01 --region 370200 -o docs.csv
     """
+    if excel and fmt == "jsonl":
+        raise ArgError("--excel is for CSV; drop --format jsonl")
+    fmt = "csv" if excel else (fmt or "jsonl")
+    if region is not None and not region.strip():
+        raise ArgError("--region needs a region code, e.g. 370200")
     with reader(archive) as a:
-        docs = a.documents(site=site, since=since, include_duplicates=duplicates)
-        if fmt == "csv":
-            writer = csv.DictWriter(output, fieldnames=EXPORT_FIELDS)
-            writer.writeheader()
-            for doc in docs:
-                row = _export_row(doc)
-                for key in ("editors", "flags", "attachments", "images"):
-                    row[key] = json.dumps(row[key], ensure_ascii=False)
-                writer.writerow(row)
-        else:
-            for doc in docs:
-                output.write(json.dumps(_export_row(doc), ensure_ascii=False) + "\n")
+        check_site(a, site)
+        sites = a.sites()
+        docs = a.documents(site=site, since=since, until=until, region=region,
+                           include_duplicates=duplicates, order=order)
+        with _output(output, "utf-8-sig" if excel else "utf-8") as out:
+            if fmt == "csv":
+                writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
+                writer.writeheader()
+                for doc in docs:
+                    row = _export_row(doc, sites)
+                    for key in JSON_FIELDS:
+                        row[key] = json.dumps(row[key], ensure_ascii=False)
+                    writer.writerow(row)
+            else:
+                for doc in docs:
+                    out.write(json.dumps(_export_row(doc, sites), ensure_ascii=False) + "\n")
 
 
 @click.command()
@@ -180,6 +267,7 @@ def runs(archive: str | None, site: str | None, limit: int, as_json: bool) -> No
         govpress runs --site sd_qingdao --limit 5
     """
     with reader(archive) as a:
+        check_site(a, site)
         rows = a.runs(site=site, limit=limit)
     for r in rows:
         if as_json:
@@ -215,6 +303,8 @@ def reprocess(archive: str | None, site: str | None) -> None:
                       max_nodes=settings.getint("EXTRACT_MAX_NODES", Options.max_nodes))
     counts: dict[str, int] = {}
     busy: list[str] = []
+    with reader(path) as a:
+        check_site(a, site)  # before the archive is opened for write
     with reader(path) as a, ArchiveSession(path, identity=identity_for(options.near), store_raw=False) as session:
         slugs = [site] if site else sorted(a.stats())
         for slug in slugs:

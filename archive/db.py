@@ -28,6 +28,7 @@ CRAWL_BUSY_RETRIES = 2
 WRITER_CACHE_KIB = 65_536
 _PATH_ATTR = "archive_path"
 _RETRIES_ATTR = "archive_busy_retries"
+NOTICE_ATTR = "archive_notice"
 
 _PROBLEMS = (
     ("file is not a database", "not a SQLite database"),
@@ -63,9 +64,10 @@ def describe(path: str | Path, exc: BaseException) -> str:
     return f"{path}: {type(exc).__name__}: {text}"
 
 
-def _connect(path: Path, readonly: bool, timeout: float) -> sqlite3.Connection:
+def _connect(path: Path, readonly: bool, timeout: float = BUSY_TIMEOUT_MS / 1000,
+             immutable: bool = False) -> sqlite3.Connection:
     if readonly:
-        uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+        uri = f"file:{quote(str(path.resolve()))}?mode=ro" + ("&immutable=1" if immutable else "")
         return sqlite3.connect(uri, uri=True, timeout=timeout)
     return sqlite3.connect(str(path), timeout=timeout)
 
@@ -85,6 +87,46 @@ def quick_check(conn: sqlite3.Connection, path: str | Path) -> None:
         first = " ".join(problems[0].split())[:160]
         raise ArchiveError(f"{path}: database file is corrupt (quick_check: {first}); refusing to write to it"
                            " (restore a backup, or try sqlite3 .recover)")
+
+
+def read_only_location(path: Path) -> bool:
+    """True when the archive's directory cannot be written (read-only mount, or no permission)."""
+    parent = path.resolve().parent
+    try:
+        if os.statvfs(parent).f_flag & os.ST_RDONLY:
+            return True
+    except OSError:
+        pass
+    return not os.access(parent, os.W_OK | os.X_OK)
+
+
+def connect_read_only(path: Path) -> tuple[sqlite3.Connection, str]:
+    """A ``mode=ro`` connection; on a read-only location, ``immutable=1`` (no -shm needed).
+
+    A WAL archive read with ``mode=ro`` needs its ``-shm`` file, which cannot be
+    created on a read-only mount; ``immutable`` reads the main file alone (every
+    crawl ends with a checkpoint, so it is complete).  Returns the connection and
+    a notice for the user ('' when opened normally).
+    """
+    conn = _connect(path, True)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn, ""
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        low = str(exc).lower()
+        if not ("unable to open" in low or "readonly" in low or "read-only" in low) or not read_only_location(path):
+            raise
+    conn = _connect(path, True, immutable=True)
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    notice = f"{path}: on a read-only location; opened read-only as immutable"
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        notice += f" (its {wal.name} holds {wal.stat().st_size} bytes that are not visible: copy a checkpointed file)"
+        logger.warning("%s", notice)
+    else:
+        logger.info("%s", notice)
+    return conn, notice
 
 
 def _check_path(path: Path, readonly: bool) -> None:
@@ -112,40 +154,47 @@ def open_archive(
 
     Writable archives use WAL, ``synchronous=NORMAL``, foreign keys and a busy
     timeout (``busy_timeout`` seconds, 30 s by default), and get every pending
-    migration.  A write transaction that finds the archive locked is tried
+    migration; a file that is not a govpress archive is refused before anything is
+    written to it.  A write transaction that finds the archive locked is tried
     ``busy_retries`` more times, then fails (``transaction``).  With ``check`` the
     file must pass ``PRAGMA quick_check`` first.  Read-only archives are never
-    written; they must already be migrated to exactly this code's schema.
+    written; they must already be migrated to exactly this code's schema.  On a
+    read-only location they are opened ``immutable`` (see ``open_notice``).
     """
-    from archive.schema import check_schema, migrate
+    from archive.schema import check_schema, migrate, refuse_foreign
 
     path = Path(path)
     _check_path(path, readonly)
     timeout = BUSY_TIMEOUT_MS / 1000 if busy_timeout is None else float(busy_timeout)
     conn: sqlite3.Connection | None = None
+    notice = ""
     try:
-        conn = _connect(path, readonly, timeout)
+        if readonly:
+            conn, notice = connect_read_only(path)
+        else:
+            conn = _connect(path, readonly, timeout)
         conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
         # The first statement that reads the header: a non-SQLite file fails here.
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         if check:
             quick_check(conn, path)
-        if readonly:
-            conn.execute("PRAGMA query_only = ON")
-        else:
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise ArchiveError(f"{path}: cannot switch to WAL journal mode (got {mode})")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
         db = Database(conn, execute_plugins=False)
         setattr(db, _PATH_ATTR, str(path))
         setattr(db, _RETRIES_ATTR, max(0, int(busy_retries)))
+        setattr(db, NOTICE_ATTR, notice)
         if readonly:
+            conn.execute("PRAGMA query_only = ON")
             check_schema(db)
-        else:
-            migrate(db)
+            return db
+        # Refuse another program's file before the first write (the WAL switch) touches it.
+        refuse_foreign(db)
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise ArchiveError(f"{path}: cannot switch to WAL journal mode (got {mode})")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+        migrate(db)
         return db
     except ArchiveError:
         if conn is not None:
@@ -155,6 +204,11 @@ def open_archive(
         if conn is not None:
             conn.close()
         raise ArchiveError(describe(path, exc)) from exc
+
+
+def open_notice(db: Database) -> str:
+    """Why a read-only open fell back to immutable mode ('' when it did not)."""
+    return str(getattr(db, NOTICE_ATTR, "") or "")
 
 
 @contextmanager

@@ -167,6 +167,35 @@ def m001_initial(db: Database) -> None:
     ])
 
 
+@migration
+def m005_attachments_tables(db: Database) -> None:
+    """Attached files (bytes, text, status) per document; data tables and the published meta's raw value."""
+    _run(db, [
+        # One row per (document, file URL); the bytes are zlib-compressed like raw_pages.content.
+        # status: ok | empty | unsupported | error: … | too_large | robots | fetch_failed: …
+        """CREATE TABLE attachments (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            url TEXT NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL DEFAULT '',
+            size INTEGER,
+            sha256 TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL,
+            http_status INTEGER,
+            content_type TEXT NOT NULL DEFAULT '',
+            fetched_at TEXT NOT NULL,
+            run_id INTEGER,
+            text TEXT NOT NULL DEFAULT '',
+            content BLOB,
+            UNIQUE (document_id, url)
+        )""",
+        "CREATE INDEX idx_attachments_sha256 ON attachments(sha256)",
+        "ALTER TABLE documents ADD COLUMN tables TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE documents ADD COLUMN published_meta_raw TEXT NOT NULL DEFAULT ''",
+    ])
+
+
 def known_names() -> list[str]:
     return [m.name for m in MIGRATIONS]
 
@@ -209,9 +238,12 @@ def check_schema(db: Database) -> None:
         )
 
 
-def migrate(db: Database) -> list[str]:
-    """Apply pending migrations, each in its own transaction; returns the names applied."""
-    label = archive_label(db)
+def refuse_foreign(db: Database) -> None:
+    """Raise unless the file is empty or a govpress archive this code can open; reads only.
+
+    ``open_archive`` calls it before its first write (the WAL switch), so a
+    refused file is left exactly as it was.
+    """
     if not _has_table(db, "_migrations"):
         others = [
             r[0]
@@ -221,8 +253,17 @@ def migrate(db: Database) -> list[str]:
         ]
         if others:
             raise ArchiveError(
-                f"{label}: not a govpress archive (SQLite file with other tables, no _migrations)"
+                f"{archive_label(db)}: not a govpress archive (SQLite file with other tables, no _migrations)"
             )
+        return
+    _refuse_unknown(db, applied_names(db))
+
+
+def migrate(db: Database) -> list[str]:
+    """Apply pending migrations, each in its own transaction; returns the names applied."""
+    label = archive_label(db)
+    if not _has_table(db, "_migrations"):
+        refuse_foreign(db)
         with transaction(db) as conn:
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS _migrations ("

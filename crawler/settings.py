@@ -16,7 +16,9 @@ SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # --- politeness: these defaults are part of correctness -------------------------------
-GOVPRESS_CONTACT = _env("GOVPRESS_CONTACT", "https://github.com/govpress/govpress", _config.text(nonempty=True))
+GOVPRESS_CONTACT_PLACEHOLDER = "https://github.com/govpress/govpress"
+"""What ``GOVPRESS_CONTACT`` says when the operator has not set it; live crawls warn about it."""
+GOVPRESS_CONTACT = _env("GOVPRESS_CONTACT", GOVPRESS_CONTACT_PLACEHOLDER, _config.text(nonempty=True))
 USER_AGENT = f"govpress/0.1 (+{GOVPRESS_CONTACT}; archiving public press releases)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
@@ -46,7 +48,10 @@ COOKIES_MAX_HEADER_BYTES = 4096
 # The spider dedupes by canonical URL itself; Scrapy's fingerprint dupefilter would also
 # swallow a redirect loop silently instead of letting it fail (counted) at REDIRECT_MAX_TIMES.
 DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
+# No control servers in a crawl: Scrapy 2.19's remote control (an HTTP server that runs code
+# sent to it) and the telnet console both listen on a local port by default.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
     "Accept-Language": "zh-CN,zh;q=0.9",
@@ -74,6 +79,7 @@ ITEM_PIPELINES = {
     "pipelines.cleaning.CleaningPipeline": 300,
     "pipelines.dedup.DedupPipeline": 400,
     "pipelines.archiving.ArchivePipeline": 500,
+    "pipelines.attachments.AttachmentPipeline": 600,
 }
 EXTENSIONS = {
     # The lock is taken first; a skipped crawl still leaves its run record.
@@ -110,11 +116,18 @@ EXTRACT_MAX_NODES = 50_000
 """Tags parsed per article page at most; the rest is cut and the page flagged ``truncated_nodes``."""
 DEDUP_ENABLED = True
 DEDUP_NEAR_ENABLED = True
+ATTACHMENTS_ENABLED = _env("GOVPRESS_ATTACHMENTS", True, _config.boolean)
+"""Fetch the files (PDF, DOC(X), XLS(X), WPS, OFD) archived articles link to (``--no-attachments``: off)."""
+ATTACHMENTS_MAX_BYTES = 20 * 1024 * 1024
+"""Size cap per attached file (larger downloads are cancelled and stored as ``too_large``)."""
+ATTACHMENTS_MAX_PER_DOCUMENT = 20
 INCREMENTAL_ENABLED = True
 INCREMENTAL_FULL = False
 """Walk every list page even when a page holds only known articles (backfill)."""
 INCREMENTAL_REFRESH = False
 """Re-fetch known articles even when they are not due for a revisit."""
+ARTICLE_MAX_PAGES = 20
+"""Pages of one multi-page article fetched and joined into one document (1: page 1 only)."""
 LIST_MAX_PAGES = 0
 """Cap on list pages per column for every site (0: the site definition's ``max_pages``)."""
 LIST_MAX_LINKS = 500

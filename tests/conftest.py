@@ -22,6 +22,8 @@ NOW = "2026-11-22T09:00:00+08:00"
 """The crawl clock for tests: the simulator's newest articles are a few days old."""
 TEST_DELAY = 0.01
 """Small but not zero: with DOWNLOAD_DELAY = 0, Scrapy 2.19 bursts a slot's queue past its concurrency."""
+TEST_AGENT = "govpress/0.1 (+https://example.invalid/govpress-tests; archiving public press releases)"
+"""A contact for crawls started as an operator would (no placeholder-contact warning in their output)."""
 
 
 @pytest.fixture()
@@ -91,7 +93,7 @@ def govpress_args(sim: Simulator, archive: Path, *args: str) -> list[str]:
 
     sets = []
     for name, value in {**loopback_settings(sim.hostmap()), "DOWNLOAD_DELAY": TEST_DELAY,
-                        "AUTOTHROTTLE_ENABLED": False, "GOVPRESS_NOW": NOW}.items():
+                        "AUTOTHROTTLE_ENABLED": False, "GOVPRESS_NOW": NOW, "USER_AGENT": TEST_AGENT}.items():
         sets += ["-s", f"{name}={json.dumps(value) if isinstance(value, dict) else value}"]
     return [sys.executable, "-m", "app.cli", *args, "--archive", str(archive), "--no-progress", *sets]
 

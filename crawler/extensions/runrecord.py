@@ -18,6 +18,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from archive import ArchiveError
+from archive.backup import checkpoint
 from archive.session import ArchiveSession
 from pipelines.session import session_for
 
@@ -115,8 +116,11 @@ class RunRecordExtension:
             error = "; ".join(filter(None, [error, "checks failed: " + "; ".join(stats["monitor/failed"])]))
         stats["finish_time"] = datetime.now(UTC)
         run_id = self.run_id
-        self._write(lambda session: session.finish_run(run_id, status=status, counts=counts,
-                                                       stats=_jsonable(stats), error=error))
+        def finish(session: ArchiveSession) -> None:
+            session.finish_run(run_id, status=status, counts=counts, stats=_jsonable(stats), error=error)
+            checkpoint(session.db)  # every crawl ends with the main file complete (scrapy crawl too)
+
+        self._write(finish)
         logger.info("%s: run %s %s: %s", spider.name, self.run_id, status, counts)
 
 
