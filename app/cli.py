@@ -524,6 +524,7 @@ def extract(files: tuple[str, ...], url: str, as_json: bool) -> None:
     import dataclasses
 
     from pipelines.extract import extract as run_extract
+    from pipelines.structure import structure_json
 
     failed = 0
     for name in files:
@@ -544,7 +545,7 @@ def extract(files: tuple[str, ...], url: str, as_json: bool) -> None:
             failed += 1
             continue
         if as_json:
-            row = {"path": name, **dataclasses.asdict(ex)}
+            row = {"path": name, **dataclasses.asdict(ex), **structure_json(ex)}
             click.echo(json.dumps(row, ensure_ascii=False))
         else:
             click.echo(f"== {name}\n{ex.title}\n{ex.published or ex.published_raw}  {ex.source}\n\n{ex.body}\n")

@@ -121,21 +121,31 @@ def query_text(words: tuple[str, ...]) -> str:
 @click.option("--site", help="Only this site (slug).")
 @click.option("--since", callback=valid_date, help="Published on or after (YYYY-MM-DD).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--speaker", help="Search within transcript turns spoken by NAME (as written or resolved).")
+@click.option("--role", type=click.Choice(["host", "official", "reporter", "other"]),
+              help="Search within transcript turns of this role.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per hit.")
 def search(query: tuple[str, ...], archive: str | None, site: str | None, since: str | None,
-           limit: int, as_json: bool) -> None:
+           limit: int, speaker: str | None, role: str | None, as_json: bool) -> None:
     """Full-text search (Chinese words of any length), best match first.
 
     Words are ANDed (AND may be written); "quoted phrases"; -word or NOT word
     excludes; a OR b; title:word / body:word search one field.  A query that
-    starts with - goes after --.
+    starts with - goes after --.  With --speaker or --role the search runs over
+    press-conference turns and each hit shows who spoke.
 
     \b
     Example:
         govpress search 营商环境 --site sd_qingdao --since 2026-01-01
         govpress search -- -疫情 营商
+        govpress search 城中村 --speaker 高本伟
     """
     text = query_text(query)
+    if speaker or role:
+        if site or since:
+            raise click.UsageError("--site/--since do not apply to a search within turns (--speaker/--role)")
+        _search_turns(text, archive, speaker, role, limit, as_json)
+        return
     with reader(archive) as a:
         check_site(a, site)
         hits = a.search(text, site=site, since=since, limit=limit)
@@ -148,6 +158,29 @@ def search(query: tuple[str, ...], archive: str | None, site: str | None, since:
         else:
             click.echo(f"{(doc.published or '')[:10]}  {doc.site:12} {doc.title}"
                        f"\n    {doc.canonical_url}\n    {hit.snippet}")
+    if not hits and not as_json:
+        click.echo("no matches", err=True)
+
+
+def _search_turns(query: str, archive: str | None, speaker: str | None, role: str | None,
+                  limit: int, as_json: bool) -> None:
+    with reader(archive) as a:
+        try:
+            hits = a.search_turns(query, speaker=speaker, role=role, limit=limit)
+        except ArchiveError as exc:
+            raise click.ClickException(str(exc)) from None
+    for hit in hits:
+        t = hit.turn
+        who = t.speaker + (f"（{t.outlet}）" if t.outlet and t.outlet not in t.speaker else "")
+        if as_json:
+            click.echo(json.dumps({"document_id": t.document_id, "url": hit.canonical_url,
+                                   "title": hit.document_title, "published": hit.published,
+                                   "turn": t.position, "speaker": t.speaker, "role": t.role,
+                                   "outlet": t.outlet, "rank": hit.rank, "snippet": hit.snippet},
+                                  ensure_ascii=False))
+        else:
+            click.echo(f"{(hit.published or '')[:10]}  #{t.document_id} {hit.document_title}\n"
+                       f"    {who} [{t.role}], turn {t.position + 1}\n    {hit.snippet}")
     if not hits and not as_json:
         click.echo("no matches", err=True)
 
@@ -368,6 +401,107 @@ def serve(archive: str | None, port: int, host: str) -> None:
         sys.exit(_run_server(args, f"http://{_url_host(host)}:{port}/", host, port))
 
 
+@click.command()
+@click.argument("doc_id", type=int)
+@ARCHIVE_OPTION
+@click.option("--json", "as_json", is_flag=True, help="The transcript as one JSON object.")
+@click.option("--markdown", "as_markdown", is_flag=True, help="The Q&A as Markdown.")
+def transcript(doc_id: int, archive: str | None, as_json: bool, as_markdown: bool) -> None:
+    """Print a press conference's event, participants and questions and answers.
+
+    \b
+    Example:
+        govpress transcript 12 --markdown
+    """
+    if as_json and as_markdown:
+        raise click.UsageError("give --json or --markdown, not both")
+    with reader(archive) as a:
+        t = a.transcript(doc_id)
+        doc = a.document(doc_id)
+    if doc is None:
+        raise click.ClickException(f"document {doc_id} is not in the archive")
+    if t is None:
+        raise click.ClickException(f"document {doc_id} is not a transcript: {doc.title}")
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(t), ensure_ascii=False))
+        return
+    md = as_markdown
+    click.echo(f"# {t.title}" if md else t.title)
+    facts = [x for x in (t.kind, t.date, t.organiser, t.venue) if x]
+    click.echo(("\n" if md else "") + " · ".join(facts) + ("\n" if md else ""))
+    if t.participants:
+        click.echo("## 出席" if md else "出席:")
+        for p in t.participants:
+            line = "".join(x for x in (p.org, p.title, (" " if p.title and p.name else "") + p.name) if x)
+            click.echo(("- " if md else "  ") + line + (f" ({p.role})" if p.role != "official" else ""))
+        click.echo("")
+    for turn in t.turns:
+        who = turn.speaker + (f"（{turn.outlet}）" if turn.outlet and turn.outlet not in turn.speaker else "")
+        if md:
+            prefix = "**问**" if turn.role == "reporter" else ("**答**" if turn.answers_id else "")
+            body = turn.text.replace("\n", "\n\n")
+            click.echo(f"{prefix + ' ' if prefix else ''}**{who}**：{body}\n")
+        else:
+            click.echo(f"[{turn.role}] {who}：{turn.text}\n")
+
+
+def _ref_line(r: Any, target_of: bool = True) -> str:
+    text = r.text if r.kind == "number" else f"《{r.text}》"
+    if not target_of:
+        return f"#{r.document_id} {r.document_title}  cites {text}"
+    return f"{text}  -> " + (f"#{r.target_id} {r.target_title}" if r.target_id else "(not archived)")
+
+
+@click.command()
+@click.argument("doc_id", type=int)
+@ARCHIVE_OPTION
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+def refs(doc_id: int, archive: str | None, as_json: bool) -> None:
+    """The document's own 文号 and the 文号 and 《titles》 it cites, resolved where archived.
+
+    \b
+    Example:
+        govpress refs 12
+    """
+    with reader(archive) as a:
+        if a.document(doc_id) is None:
+            raise click.ClickException(f"document {doc_id} is not in the archive")
+        r = a.refs(doc_id)
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(r), ensure_ascii=False))
+        return
+    click.echo(f"发文字号: {r.doc_number or '(none stated)'}")
+    for ref in r.numbers + r.titles:
+        click.echo("  " + _ref_line(ref))
+    if not r.numbers and not r.titles:
+        click.echo("  (cites nothing)")
+
+
+@click.command("cited-by")
+@click.argument("doc_id", type=int)
+@ARCHIVE_OPTION
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per citation.")
+def cited_by(doc_id: int, archive: str | None, as_json: bool) -> None:
+    """Archived documents that cite this one by its 文号 or title.
+
+    \b
+    Example:
+        govpress cited-by 12
+    """
+    with reader(archive) as a:
+        doc = a.document(doc_id)
+        if doc is None:
+            raise click.ClickException(f"document {doc_id} is not in the archive")
+        rows = a.cited_by(doc_id)
+    for ref in rows:
+        if as_json:
+            click.echo(json.dumps(dataclasses.asdict(ref), ensure_ascii=False))
+        else:
+            click.echo(_ref_line(ref, target_of=False))
+    if not rows and not as_json:
+        click.echo(f"no archived document cites #{doc_id} {doc.title}", err=True)
+
+
 DATASETTE = Path(__file__).resolve().parent.parent / "reading" / "datasette"
 DATASETTE_SETTINGS = {
     "suggest_facets": "off",  # never offer binary or free-text columns as facets
@@ -486,4 +620,4 @@ def datasette_metadata(database: str) -> dict[str, Any]:
     return meta
 
 
-COMMANDS = [search, export, stats, runs, reprocess, serve]
+COMMANDS = [search, export, stats, runs, reprocess, serve, transcript, refs, cited_by]

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
@@ -38,6 +38,9 @@ from archive.models import (
     loads,
     run_from_row,
 )
+
+if TYPE_CHECKING:
+    from archive.read_structure import DocumentRefs, Reference, StoredTranscript, TurnHit
 
 logger = logging.getLogger(__name__)
 
@@ -339,6 +342,32 @@ class Archive:
                 (int(document_id),),
             )
         ]
+
+    # -- transcripts and references (archive/read_structure.py) --------------------------------
+    def transcript(self, document_id: int) -> StoredTranscript | None:
+        """The stored transcript (event, participants, turns) of a document, or None."""
+        from archive.read_structure import transcript
+
+        return transcript(self, document_id)
+
+    def refs(self, document_id: int) -> DocumentRefs:
+        """The document's own 文号 and its cited 文号 and titles, with resolved targets."""
+        from archive.read_structure import refs
+
+        return refs(self, document_id)
+
+    def cited_by(self, document_id: int) -> list[Reference]:
+        """Citations in other documents that resolve to this one."""
+        from archive.read_structure import cited_by
+
+        return cited_by(self, document_id)
+
+    def search_turns(self, query: str, *, speaker: str | None = None, role: str | None = None,
+                     limit: int = 20, mark: tuple[str, str] = ("[", "]")) -> list[TurnHit]:
+        """Search the words spoken in transcripts (filters: speaker name, role)."""
+        from archive.read_structure import search_turns
+
+        return search_turns(self, query, speaker=speaker, role=role, limit=limit, mark=mark)
 
     def revisions(self, url: str) -> list[Revision]:
         """Earlier versions of a document, oldest first (revision 0 = as first archived)."""

@@ -69,6 +69,12 @@ class DocumentRecord:
     flags: list[str] = field(default_factory=list)
     """Quality flags such as ``no_text`` or ``date_out_of_range``."""
 
+    # --- structure (pipelines.process.clean, issue #13) ---
+    transcript: Any = None
+    """``archive.structure_types.Transcript`` of a press conference (or its ``asdict`` form), else None."""
+    references: Any = None
+    """``archive.structure_types.References``: own 文号, cited 文号 and 《titles》, title keys."""
+
     # --- fingerprints (pipelines.process.fingerprint) ---
     body_hash: str = ""
     minhash: bytes = b""

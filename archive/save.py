@@ -22,6 +22,7 @@ from archive.db import now_iso
 from archive.errors import ArchiveError
 from archive.models import SaveResult
 from archive.record import DocumentRecord
+from archive.structure import clear_structure, has_structure, save_structure
 
 logger = logging.getLogger(__name__)
 
@@ -143,6 +144,17 @@ def _insert(conn: sqlite3.Connection, r: DocumentRecord, c: dict[str, Any]) -> i
     return doc_id
 
 
+def _structure(conn: sqlite3.Connection, doc_id: int, r: DocumentRecord, *, backfill: bool = False) -> None:
+    """Transcript and references (``archive.structure``) in the same transaction.
+
+    ``backfill``: only when the document has none yet (an unchanged page reprocessed
+    after the structure tables arrived); a record that carries neither writes nothing then.
+    """
+    if backfill and (not (r.transcript or r.references) or has_structure(conn, doc_id)):
+        return
+    save_structure(conn, doc_id, r.transcript, r.references)
+
+
 # -- identity, decided inside the save transaction -------------------------------------------
 def _exact(conn: sqlite3.Connection, body_hash: str, not_id: int | None) -> tuple[int, int] | None:
     """(id, cluster) of the first non-duplicate document with this body hash, other than ``not_id``."""
@@ -215,6 +227,7 @@ def save_record(
         fts.index_document(conn, doc_id, c["title"], fts.with_attachments(conn, doc_id, c["body"]),
                            fts.meta_text(r.site, c["published"]))
         _store_raw(conn, doc_id, r, c)
+        _structure(conn, doc_id, r)
         return SaveResult("new", doc_id, c["cluster_id"], 0, "near" if near else "")
 
     (doc_id, o_title, o_body, o_hash, o_pub, o_fetched, rev, o_cluster, o_dup, o_bands, site) = old
@@ -235,6 +248,8 @@ def save_record(
                       last_modified = coalesce(?, last_modified) WHERE id = ?""",
             (c["fetched_at"], c["etag"], c["last_modified"], doc_id),
         )
+        if o_dup is None and not r.not_modified:
+            _structure(conn, doc_id, r, backfill=True)
         return SaveResult("unchanged", doc_id, cluster_now, rev, "url_known")
 
     conn.execute(
@@ -259,5 +274,8 @@ def save_record(
         _add_bands(conn, doc_id, c["band_keys"])
         fts.index_document(conn, doc_id, c["title"], fts.with_attachments(conn, doc_id, c["body"]),
                            fts.meta_text(site, c["published"]))
+        _structure(conn, doc_id, r)
+    else:
+        clear_structure(conn, doc_id)  # an exact duplicate now: its original holds the structure
     _store_raw(conn, doc_id, r, c)
     return SaveResult("updated", doc_id, c["cluster_id"], rev + 1, "exact" if dup else "url_known")

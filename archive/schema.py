@@ -168,6 +168,75 @@ def m001_initial(db: Database) -> None:
 
 
 @migration
+def m002_transcripts(db: Database) -> None:
+    """Press-conference transcripts: one event per document, its participants and turns."""
+    _run(db, [
+        """CREATE TABLE events (
+            document_id INTEGER PRIMARY KEY REFERENCES documents(id),
+            kind TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL DEFAULT '',
+            date TEXT,
+            organiser TEXT NOT NULL DEFAULT '',
+            venue TEXT NOT NULL DEFAULT '',
+            recognised_by TEXT NOT NULL DEFAULT ''
+        )""",
+        """CREATE TABLE participants (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL DEFAULT '',
+            org TEXT NOT NULL DEFAULT '',
+            role TEXT NOT NULL DEFAULT 'official'
+        )""",
+        "CREATE INDEX idx_participants_document ON participants(document_id, position)",
+        "CREATE INDEX idx_participants_name ON participants(name)",
+        """CREATE TABLE turns (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            position INTEGER NOT NULL,
+            speaker TEXT NOT NULL DEFAULT '',
+            participant_id INTEGER REFERENCES participants(id),
+            role TEXT NOT NULL DEFAULT 'other',
+            outlet TEXT NOT NULL DEFAULT '',
+            answers_id INTEGER REFERENCES turns(id),
+            text TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX idx_turns_document ON turns(document_id, position)",
+        "CREATE INDEX idx_turns_speaker ON turns(speaker)",
+        # Contentless bigram index over turns.text, rowid = turns.id (see archive/fts.py).
+        "CREATE VIRTUAL TABLE turns_fts USING fts5(text, content='', tokenize='ascii', detail=full)",
+    ])
+
+
+@migration
+def m003_references(db: Database) -> None:
+    """Cited 文号 and 《titles》 with the archived document they resolve to, and the keys
+    (own 文号, title forms) under which each document can be cited."""
+    _run(db, [
+        """CREATE TABLE refs (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            position INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            norm TEXT NOT NULL,
+            target_id INTEGER REFERENCES documents(id)
+        )""",
+        "CREATE INDEX idx_refs_document ON refs(document_id, position)",
+        "CREATE INDEX idx_refs_norm ON refs(kind, norm)",
+        "CREATE INDEX idx_refs_target ON refs(target_id)",
+        """CREATE TABLE ref_keys (
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            PRIMARY KEY (kind, key, document_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX idx_ref_keys_document ON ref_keys(document_id)",
+    ])
+
+
+@migration
 def m005_attachments_tables(db: Database) -> None:
     """Attached files (bytes, text, status) per document; data tables and the published meta's raw value."""
     _run(db, [

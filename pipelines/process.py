@@ -20,6 +20,7 @@ from archive.record import DocumentRecord
 from pipelines import fingerprint as fp
 from pipelines.extract import extract, pages
 from pipelines.extract.dom import MAX_NODES
+from pipelines.structure import structure
 
 if TYPE_CHECKING:  # pragma: no cover
     from archive.session import ArchiveSession
@@ -80,6 +81,7 @@ def clean(record: DocumentRecord, site: SiteDefinition | None, options: Options 
         setattr(record, name, getattr(ex, name))
     record.flags = list(dict.fromkeys(ex.flags))
     record.region_code = site.region_code if site else record.region_code
+    record.transcript, record.references = structure(ex, record.column_name)
     out = Cleaned()
     if "no_text" in record.flags and not (record.attachments or record.images):
         out.dropped = "too_short"

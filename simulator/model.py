@@ -62,6 +62,9 @@ class SimArticle:
     """Query string used when other pages link to this article (``xxgkhide=1``)."""
     key: str = ""
     """The entry's key in ``data/<slug>.json`` (``added-…`` for ``add_article``)."""
+    markup: tuple[str, ...] = ()
+    """Paragraph HTML (``<strong>`` speaker marks) when the entry has markup; the plain
+    text in ``paragraphs`` stays the truth."""
 
     @property
     def published_at(self) -> datetime:
@@ -90,10 +93,10 @@ def stable_int(*parts: object) -> int:
 
 def load_entries(slug: str) -> list[dict[str, Any]]:
     path = DATA_DIR / f"{slug}.json"
-    if not path.is_file():
-        return []
-    data = json.loads(path.read_text("utf-8"))
-    return list(data["articles"])
+    entries = list(json.loads(path.read_text("utf-8"))["articles"]) if path.is_file() else []
+    from .conferences import extra_entries
+
+    return entries + extra_entries(slug)
 
 
 class Store:
@@ -129,7 +132,9 @@ class Store:
         for slug, entries in per_slug.items():
             app = self.apps[slug]
             num = app.first_num
-            for e in sorted(entries, key=lambda x: parse_time(x["published"])):
+            # entries from extra data files are numbered after the site's own, so adding
+            # them leaves the older URLs as they were
+            for e in sorted(entries, key=lambda x: (bool(x.get("extra")), parse_time(x["published"]))):
                 num += 17 + stable_int(e["key"]) % 311
                 urls[e["key"]] = app.article_url(
                     e["column"], parse_time(e["published"]), num, e["key"], e.get("form", "")
@@ -162,6 +167,7 @@ class Store:
             charset=bool(e.get("charset", True)),
             related_variant=e.get("related_variant", ""),
             key=e.get("key", ""),
+            markup=tuple(e.get("markup", ())),
         )
 
     def _put(self, art: SimArticle, top: bool = False) -> None:
@@ -198,6 +204,7 @@ class Store:
                 old,
                 title=old.title if title is None else title,
                 paragraphs=list(old.paragraphs if paragraphs is None else paragraphs),
+                markup=old.markup if paragraphs is None else (),
             )
             self._articles[url] = new
             now = datetime.now(UTC).replace(microsecond=0)

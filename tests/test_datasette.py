@@ -49,3 +49,14 @@ def test_other_canned_queries_and_table_metadata(ds) -> None:
     assert republished and all(r["members"] >= 2 for r in republished)
     page = get(app, f"/{db}/documents")
     assert page.status_code == 200 and "One row per page" in page.text
+
+
+def test_transcript_tables_and_turn_search(ds) -> None:
+    app, db = ds
+    rows = get(app, f"/{db}/turn_search.json?q=城中村&speaker=高本伟&_shape=array").json()
+    assert rows and all("高本伟" in r["speaker"] and r["role"] == "official" for r in rows)
+    assert get(app, f"/{db}/turn_search.json?q=城中村&speaker=&_shape=array").json()
+    cited = get(app, f"/{db}/citations.json?_shape=array").json()
+    assert cited and cited[0]["citations"] >= 3
+    page = get(app, f"/{db}/turns")
+    assert page.status_code == 200 and "What was said" in page.text

@@ -54,6 +54,8 @@ class Extraction:
     replacement_chars: int = 0
     extraction_method: str = ""
     flags: list[str] = field(default_factory=list)
+    bold_leads: list[str] = field(default_factory=list)
+    """Bold runs opening a body paragraph (speaker marks in transcripts), in order."""
 
 
 _ATTACH_LABEL_RE = re.compile(r"^(?:相关)?附件(?:下载)?\d*")
@@ -150,6 +152,7 @@ def _extract(ex: Extraction, raw: bytes | str, url: str, content_type: str | Non
         content.prune(container, selectors.prune if selectors else ())
         ex.images = media.images(container, head.base_url, bad_urls)
         found = tables.take_tables(container)
+        ex.bold_leads = dom.bold_leads(container)
         filtered = boilerplate.filter_lines(list(dom.iter_lines(container, with_links=True)), ex.title)
         body_lines, ex.tables = tables.render(filtered.lines, found)
         ex.body = "\n".join(body_lines)

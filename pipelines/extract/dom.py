@@ -250,3 +250,35 @@ def _is_nav_link(el: HtmlElement) -> bool:
 def text_of(el: HtmlElement) -> str:
     """Whitespace-normalized text content of one element."""
     return norm_space(el.text_content())
+
+
+_BOLD_TAGS = frozenset({"strong", "b"})
+_BOLD_STYLE_RE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
+
+
+def _is_bold(el: HtmlElement) -> bool:
+    return el.tag in _BOLD_TAGS or bool(_BOLD_STYLE_RE.search(el.get("style", "")))
+
+
+def bold_leads(el: HtmlElement) -> list[str]:
+    """Bold runs (``<strong>``, ``<b>``, bold style) that open a block, in document order.
+
+    ``<p><strong>高本伟：</strong>省委…</p>`` gives ``高本伟：``: the transcript parser uses
+    them as speaker marks.  Only a run with no text before it in its block counts.
+    """
+    out: list[str] = []
+    for block in el.iter(*P.BLOCK_TAGS):
+        node = block
+        while True:
+            if (node.text or "").strip():
+                break
+            kids = [c for c in node if isinstance(c.tag, str)]
+            if not kids or kids[0].tag in P.BLOCK_TAGS or kids[0].tag == "br":
+                break
+            node = kids[0]
+            if _is_bold(node):
+                lead = text_of(node)
+                if lead:
+                    out.append(lead)
+                break
+    return out

@@ -67,7 +67,8 @@ def body_html(art: SimArticle, attachment_href: str = "", indent: bool = True) -
             out.append(f'<p>附件：<a href="{esc(attachment_href)}" target="_blank">'
                        f'{esc(art.attachment)}</a></p>')
         else:
-            out.append(f"<p{style}>{esc(para)}</p>")
+            inner = art.markup[i] if i < len(art.markup) else esc(para)
+            out.append(f"<p{style}>{inner}</p>")
     return "\n".join(out)
 
 
