@@ -117,9 +117,10 @@ DEMO_DELAY = 0.05
 @click.option("--progress/--no-progress", default=None,
               help="Live progress display (default: on when standard error is a terminal).")
 @click.option("-v", "--verbose", is_flag=True, help="Keep Scrapy's INFO log lines under the progress display.")
+@click.option("--no-attachments", is_flag=True, help="Do not fetch attached files (ATTACHMENTS_ENABLED off).")
 def crawl(slugs: tuple[str, ...], all_sites: bool, archive: str | None, demo: bool, full: bool,
           refresh: bool, trigger: str, overrides: tuple[str, ...], progress: bool | None,
-          verbose: bool) -> None:
+          verbose: bool, no_attachments: bool) -> None:
     """Crawl SLUG... (or --all) into the archive.
 
     Exit status: 0 ok, 1 partial (some errors or some sites failed), 2 failed
@@ -142,6 +143,8 @@ def crawl(slugs: tuple[str, ...], all_sites: bool, archive: str | None, demo: bo
         raise ArgError(f"unknown site {', '.join(unknown)} (known: {', '.join(sites)})")
     extra: dict[str, Any] = {"INCREMENTAL_FULL": full, "INCREMENTAL_REFRESH": refresh,
                              "GOVPRESS_TRIGGER": trigger}
+    if no_attachments:
+        extra["ATTACHMENTS_ENABLED"] = False
     for item in overrides:
         name, sep, value = item.partition("=")
         if not sep:
@@ -191,12 +194,12 @@ def _display(extra: dict[str, Any], progress: bool | None, verbose: bool, quiet:
 
 
 @contextmanager
-def _simulator(delay: float = DEMO_DELAY) -> Iterator[dict[str, Any]]:
+def _simulator(delay: float = DEMO_DELAY, *, attachments: bool = False) -> Iterator[dict[str, Any]]:
     """The offline simulator of every site, in this process; yields the settings that crawl it."""
     from crawler.handlers.loopback import loopback_settings
     from simulator import Simulator
 
-    with Simulator() as sim:
+    with Simulator(attachments=attachments) as sim:
         yield {**loopback_settings(sim.hostmap()), "DOWNLOAD_DELAY": delay, "AUTOTHROTTLE_ENABLED": False}
 
 
@@ -235,14 +238,17 @@ def _demo_archive(archive: str | None) -> Iterator[str]:
 @click.option("--progress/--no-progress", default=None,
               help="Live progress display (default: on when standard error is a terminal).")
 @click.option("-v", "--verbose", is_flag=True, help="Keep Scrapy's INFO log lines.")
-def demo(archive: str | None, delay: float, quiet: bool, progress: bool | None, verbose: bool) -> None:
+@click.option("--no-attachments", is_flag=True, help="Do not fetch attached files (ATTACHMENTS_ENABLED off).")
+def demo(archive: str | None, delay: float, quiet: bool, progress: bool | None, verbose: bool,
+         no_attachments: bool) -> None:
     """Crawl the built-in offline simulator of every site into a temporary archive.
 
     The simulator runs in this process on 127.0.0.1 and serves realistic copies
-    of the sites; the same spider and site definitions crawl it.  The archive is
-    a new temporary file (its path is printed) unless --archive names one; an
-    archive holding real (non-demo) runs is refused and left untouched.  Run it
-    twice on one --archive: the second run adds nothing.
+    of the sites (attached files and a multi-page article too); the same spider
+    and site definitions crawl it.  The archive is a new temporary file (its path
+    is printed) unless --archive names one; an archive holding real (non-demo)
+    runs is refused and left untouched.  Run it twice on one --archive: the
+    second run adds nothing.
 
     \b
     Example:
@@ -251,7 +257,9 @@ def demo(archive: str | None, delay: float, quiet: bool, progress: bool | None, 
     """
     sites = _sites()
     extra: dict[str, Any] = {"GOVPRESS_TRIGGER": "demo"}
-    with _demo_archive(archive) as path, _simulator(delay) as sim_settings:
+    if no_attachments:
+        extra["ATTACHMENTS_ENABLED"] = False
+    with _demo_archive(archive) as path, _simulator(delay, attachments=True) as sim_settings:
         extra.update(sim_settings, ARCHIVE_PATH=path)
         _display(extra, False if quiet else progress, verbose, quiet=quiet)
         runs = _run(list(sites), extra)
@@ -271,20 +279,40 @@ def demo(archive: str | None, delay: float, quiet: bool, progress: bool | None, 
 @click.option("--demo", is_flag=True, help="Check against the built-in simulator instead of the live site.")
 @click.option("--limit", default=3, show_default=True, type=click.IntRange(1, 50), help="Articles to fetch.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per article.")
-def check(slug: str, url: str, demo: bool, limit: int, as_json: bool) -> None:
+@click.option("--page", "page_file", type=click.Path(dir_okay=False),
+              help="Check a saved page offline (with --url): list -> links and next page; article -> record.")
+def check(slug: str, url: str, demo: bool, limit: int, as_json: bool, page_file: str | None) -> None:
     """Try a site definition: fetch one list page and a few articles, show what would be archived.
 
     Nothing is written to the archive.  Use it to fix a site whose layout changed.
+    With --page FILE --url URL nothing is fetched: the saved page is read as the
+    site's list page (article links, next page, data call) or as an article.
 
     \b
     Example:
         govpress check sd_qingdao --demo
+        govpress check sd_qingdao --page saved.html --url http://www.qingdao.gov.cn/ywdt/zwyw/
     """
-    from app.check import STATS, run_check
+    from app.check import STATS, check_page, run_check
 
     sites = _sites()
     if slug not in sites:
         raise ArgError(f"unknown site {slug} (known: {', '.join(sites)})")
+    if page_file:
+        if not url:
+            raise ArgError("--page needs --url (the address the page was saved from)")
+        try:
+            raw = Path(page_file).read_bytes()
+        except OSError as exc:
+            raise click.ClickException(f"{page_file}: cannot read: {exc.strerror}") from None
+        report = check_page(sites[slug], raw, url)
+        if as_json:
+            click.echo(json.dumps(report, ensure_ascii=False))
+        else:
+            click.echo(_page_report(report))
+        if not report.get("ok"):
+            raise click.ClickException(f"{slug}: {page_file}: {report.get('problem') or 'nothing found'}")
+        return
     extra: dict[str, Any] = {}
     sim = None
     if demo:
@@ -314,6 +342,98 @@ def check(slug: str, url: str, demo: bool, limit: int, as_json: bool) -> None:
                        f"\n  {item.url}\n  {start}")
     if not items:
         raise click.ClickException(f"{slug}: nothing would be archived (see the log above)")
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--demo", is_flag=True, help="Discover a portal of the built-in simulator instead of the live site.")
+@click.option("--json", "as_json", is_flag=True, help="The discovery as one JSON object.")
+@click.option("--write", "slug", default="", metavar="SLUG",
+              help="Also write the site file and fixtures (as new-site).")
+def discover(url: str, demo: bool, as_json: bool, slug: str) -> None:
+    """Recognise a portal's platform and list its candidate news columns.
+
+    Fetches the homepage and a few column pages (politely: robots.txt, one request
+    at a time, a delay), scores each dialect, and shows per column (要闻, 政务动态,
+    新闻发布会, 发布会实录, 权威发布) its list mechanism and sample article links.
+
+    \b
+    Example:
+        govpress discover https://www.yantai.gov.cn/ --demo
+    """
+    _discover(url, demo, as_json, slug)
+
+
+@cli.command("new-site")
+@click.argument("slug")
+@click.option("--from", "url", required=True, help="The portal's homepage URL.")
+@click.option("--demo", is_flag=True, help="Discover a portal of the built-in simulator.")
+@click.option("--name", default="", help="Site name (default: the homepage title).")
+@click.option("--province", default="", help="Province, e.g. 山东省.")
+@click.option("--city", default="", help="City, e.g. 烟台市.")
+@click.option("--code", default="000000", help="Administrative-division code (6 digits).")
+@click.option("--sites-dir", type=click.Path(file_okay=False), default=None, help="Where to write (default: sites/).")
+@click.option("--fixtures-dir", type=click.Path(file_okay=False), default=None,
+              help="Where to write the fixture folder (default: tests/fixtures/sites/).")
+def new_site(slug: str, url: str, demo: bool, name: str, province: str, city: str, code: str,
+             sites_dir: str | None, fixtures_dir: str | None) -> None:
+    """Write a site file, a fixture folder and its expected.toml from a discovered portal.
+
+    \b
+    Example:
+        govpress new-site sd_yantai2 --from https://www.yantai.gov.cn/ --demo --sites-dir /tmp/s
+    """
+    _discover(url, demo, False, slug, {"name": name, "province": province, "city": city, "code": code},
+              sites_dir, fixtures_dir)
+
+
+def _discover(url: str, demo: bool, as_json: bool, slug: str, extra: dict[str, Any] | None = None,
+              sites_dir: str | None = None, fixtures_dir: str | None = None) -> None:
+    from app import discover as D
+    from core.siteconfig import SITES_DIR, SLUG_RE, SiteConfigError, parse_site
+
+    if slug and not SLUG_RE.match(slug):
+        raise click.ClickException(f"{slug!r} is not a <province>_<place> pinyin slug")
+    sim = None
+    try:
+        if demo:
+            from simulator import Simulator
+
+            sim = Simulator().start()
+            fetch = D.simulator_fetcher(sim)
+        else:
+            fetch = D.live_fetcher()
+        disc = D.discover(url, fetch)
+    except D.DiscoverError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        if sim is not None:
+            sim.stop()
+    if as_json:
+        click.echo(json.dumps(disc.as_dict(), ensure_ascii=False))
+    else:
+        ranked = sorted(disc.scores.items(), key=lambda kv: -kv[1])
+        click.echo(f"{disc.url}: {disc.site_name}\nplatform: {disc.dialect}  "
+                   f"(marker hits: {', '.join(f'{k} {v}' for k, v in ranked[:4])})")
+        for c in disc.candidates:
+            click.echo(f"- {c.column} [{c.role}] {c.url}\n  list: {c.mechanism}, {c.count} article link(s)"
+                       + (f", rows from {c.data_url}" if c.data_url else "")
+                       + (f", next {c.next_url}" if c.next_url else ""))
+            for s in c.samples:
+                click.echo(f"    {s}")
+        if not disc.candidates:
+            click.echo("no candidate column found")
+    if slug:
+        root = Path(__file__).resolve().parent.parent
+        sdir = Path(sites_dir) if sites_dir else SITES_DIR
+        fdir = Path(fixtures_dir) if fixtures_dir else root / "tests" / "fixtures" / "sites"
+        try:
+            written = D.write_site(slug, disc, sdir, fdir, demo=demo, **(extra or {}))
+            parse_site(written[0])
+        except (D.DiscoverError, SiteConfigError) as exc:
+            raise click.ClickException(str(exc)) from None
+        for path in written:
+            click.echo(f"wrote {path}", err=True)
 
 
 @cli.command()
@@ -356,20 +476,35 @@ def schedule(archive: str | None, list_only: bool, catch_up: bool, demo: bool) -
 
 @cli.command("sites")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
-def sites_cmd(as_json: bool) -> None:
-    """List the site definitions.
+@click.option("--archive", type=click.Path(dir_okay=False), help=ARCHIVE_HELP)
+def sites_cmd(as_json: bool, archive: str | None) -> None:
+    """List the site definitions: region, platform, columns, how much is confirmed, last run.
 
     \b
     Example:
         govpress sites
+        govpress sites --json
     """
-    for site in _sites().values():
-        row = {"slug": site.slug, "name": site.name, "cms": site.cms, "region_code": site.region_code,
-               "lists": [lst.url for lst in site.lists], "schedule": site.schedule.cron}
-        if as_json:
+    from app.sitelist import site_rows
+
+    rows = site_rows(_sites(), archive or project_settings().get("ARCHIVE_PATH"))
+    if as_json:
+        for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
-        else:
-            click.echo(f"{site.slug:14} {site.region_code}  {site.cms:8} {site.schedule.cron:12}  {site.name}")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"govpress sites ({len(rows)})")
+    for col in ("slug", "name", "region", "platform", "columns", "confirmed", "last run", "documents"):
+        table.add_column(col, justify="right" if col in ("confirmed", "documents") else "left")
+    for r in rows:
+        ev = r["evidence_counts"]
+        total = sum(ev.values())
+        table.add_row(r["slug"], r["name"], f"{r['province']}{r['city']} {r['region_code']}", r["cms"],
+                      " / ".join(f"{c['column']} ({c['mechanism']})" for c in r["columns"]),
+                      f"{ev['confirmed']}/{total}", r["last_run"] or "-", str(r["documents"]))
+    Console(width=200).print(table)
 
 
 @cli.command()
@@ -441,6 +576,21 @@ def backup(dest: str, archive: str | None, force: bool) -> None:
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{result.path}: {result.documents} documents, {result.bytes / 1e6:.1f} MB")
+
+
+def _page_report(report: dict[str, Any]) -> str:
+    if report["kind"] == "list":
+        lines = [f"list page of column {report['column']} ({report['mechanism']}): "
+                 f"{len(report['links'])} article link(s)"]
+        lines += [f"  {u}" for u in report["links"]]
+        if report.get("data_url"):
+            lines.append(f"rows come from a data call: {report['data_url']}")
+        lines.append(f"next page: {report.get('next_url') or '(none)'}")
+        return "\n".join(lines)
+    a = report["article"]
+    return (f"article: {a['title'] or '(NO HEADLINE)'}\n  {a['published'] or '(NO DATE)'}  {a['source']}"
+            f"  [{a['method']}, {len(a['body'])} chars]" + (f"  flags: {','.join(a['flags'])}" if a["flags"] else "")
+            + f"\n  region: {a['region_code']}  column: {a['column'] or '-'}\n\n{a['body']}")
 
 
 def _run(slugs: list[str], extra: dict[str, Any]) -> list[RunSummary]:

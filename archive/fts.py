@@ -227,14 +227,26 @@ def unindex_document(conn: sqlite3.Connection, doc_id: int, title: str, body: st
     )
 
 
+def with_attachments(conn: sqlite3.Connection, doc_id: int, body: str) -> str:
+    """The body column's text: the document body, then its attachments' text (by id).
+
+    Index and unindex both go through here, so the contentless row is always
+    deleted with the text it was indexed with; ``archive.attachments`` re-indexes
+    the document whenever an attachment's text changes.
+    """
+    texts = [t for (t,) in conn.execute(
+        "SELECT text FROM attachments WHERE document_id = ? AND text != '' ORDER BY id", (doc_id,))]
+    return "\n".join([body, *texts]) if texts else body
+
+
 def rebuild(conn: sqlite3.Connection) -> int:
     """Re-index every non-duplicate document (after a tokenizer change or corruption)."""
     conn.execute("INSERT INTO documents_fts (documents_fts) VALUES ('delete-all')")
     n = 0
     cur = conn.execute(
-        "SELECT id, title, body, site, published FROM documents WHERE duplicate_of IS NULL")
+        "SELECT id, title, body, site, published FROM documents WHERE duplicate_of IS NULL").fetchall()
     for doc_id, title, body, site, published in cur:
-        index_document(conn, doc_id, title, body, meta_text(site, published))
+        index_document(conn, doc_id, title, with_attachments(conn, doc_id, body), meta_text(site, published))
         n += 1
     return n
 

@@ -24,6 +24,7 @@ from archive.errors import ArchiveError
 from archive.models import (
     DOCUMENT_COLUMNS,
     RUN_COLUMNS,
+    Attachment,
     Candidate,
     Document,
     Known,
@@ -461,6 +462,20 @@ class Archive:
         """``(raw page id, fetched_at)`` of every stored response of a document, oldest first."""
         return [(int(i), str(t)) for i, t in self._exec(
             "SELECT id, fetched_at FROM raw_pages WHERE document_id = ? ORDER BY id", (int(document_id),))]
+    def attachments(self, url: str) -> list[Attachment]:
+        """Files stored for the document with this canonical URL (``archive/attachments.py``)."""
+        from archive.attachments import attachments_of
+
+        try:
+            return attachments_of(self.conn, url)
+        except sqlite3.Error as exc:
+            raise ArchiveError(describe(self.label, exc)) from exc
+
+    def attachment_content(self, attachment_id: int) -> bytes | None:
+        """The stored bytes of one attachment, decompressed."""
+        from archive.attachments import attachment_content
+
+        return attachment_content(self.conn, attachment_id)
 
     def count(self, *, include_duplicates: bool = False) -> int:
         """Number of documents (exact duplicates excluded unless asked)."""

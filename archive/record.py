@@ -37,6 +37,9 @@ class DocumentRecord:
     """True when the server answered 304 to a conditional GET."""
     etag: str | None = None
     last_modified: str | None = None
+    pages: list[dict[str, Any]] = field(default_factory=list)
+    """Later pages of a multi-page article, ``{"url", "raw"}`` in page order (``"error"`` when one
+    failed); their text is joined into ``body`` and their bytes are stored in ``raw_pages``."""
 
     # --- content (pipelines.process.clean) ---
     region_code: str = ""
@@ -55,6 +58,10 @@ class DocumentRecord:
     description: str = ""
     attachments: list[dict[str, Any]] = field(default_factory=list)
     images: list[dict[str, Any]] = field(default_factory=list)
+    tables: list[dict[str, Any]] = field(default_factory=list)
+    """Data tables of the body, ``{"caption", "rows": [[cell, …], …]}`` (rows also in ``body``)."""
+    published_meta_raw: str = ""
+    """The published meta's value as found, kept when the date the page shows wins."""
     encoding: str = ""
     replacement_chars: int = 0
     language: str = "zh"

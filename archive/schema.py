@@ -236,6 +236,35 @@ def m003_references(db: Database) -> None:
     ])
 
 
+@migration
+def m005_attachments_tables(db: Database) -> None:
+    """Attached files (bytes, text, status) per document; data tables and the published meta's raw value."""
+    _run(db, [
+        # One row per (document, file URL); the bytes are zlib-compressed like raw_pages.content.
+        # status: ok | empty | unsupported | error: … | too_large | robots | fetch_failed: …
+        """CREATE TABLE attachments (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            url TEXT NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL DEFAULT '',
+            size INTEGER,
+            sha256 TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL,
+            http_status INTEGER,
+            content_type TEXT NOT NULL DEFAULT '',
+            fetched_at TEXT NOT NULL,
+            run_id INTEGER,
+            text TEXT NOT NULL DEFAULT '',
+            content BLOB,
+            UNIQUE (document_id, url)
+        )""",
+        "CREATE INDEX idx_attachments_sha256 ON attachments(sha256)",
+        "ALTER TABLE documents ADD COLUMN tables TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE documents ADD COLUMN published_meta_raw TEXT NOT NULL DEFAULT ''",
+    ])
+
+
 def known_names() -> list[str]:
     return [m.name for m in MIGRATIONS]
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from archive import store
+from archive.attachments import AttachmentRecord, missing_attachments, save_attachment
 from archive.db import CRAWL_BUSY_RETRIES, CRAWL_BUSY_TIMEOUT, open_archive
 from archive.models import Known, Run, SaveResult
 from archive.read import Archive
@@ -72,6 +73,16 @@ class ArchiveSession:
         if not self.store_raw and record.raw:
             record = replace(record, raw=b"")
         return store.save_document(self.db, record, run_id=run_id, identity=self.identity)
+
+    def save_attachment(self, canonical_url: str, record: AttachmentRecord, *, run_id: int | None = None) -> int:
+        """Save one attached file of an archived document (``archive/attachments.py``)."""
+        if not self.store_raw and record.content:
+            record = replace(record, content=None)
+        return save_attachment(self.db, canonical_url, record, run_id=run_id)
+
+    def missing_attachments(self, canonical_url: str, urls: list[str]) -> list[str]:
+        """Those of ``urls`` not stored yet (or whose fetch failed) for the document."""
+        return missing_attachments(self.db.conn, canonical_url, urls)
 
     def close(self) -> None:
         if not self.closed:

@@ -1,4 +1,4 @@
-"""The schema of site files and CMS profiles: one table of field specs, checked at load.
+"""The schema of site files and platform dialects: one table of field specs, checked at load.
 
 ``FIELDS`` maps each dotted field name to its ``Spec``; ``lists[]`` stands for
 every entry of the ``[[lists]]`` array.  ``validate`` walks a parsed TOML table
@@ -61,8 +61,9 @@ def _template(value: str) -> str:
 FIELDS: dict[str, Spec] = {
     "slug": Spec(str, required=True, nonempty=True),
     "name": Spec(str, required=True, nonempty=True),
-    "cms": Spec(str, required=True, nonempty=True, check=_profile_name),
-    "dialect": Spec(str),  # placeholder: platform dialects (branch `coverage`)
+    "dialect": Spec(str, required=True, nonempty=True, check=_profile_name),
+    "platform": Spec(str),
+    "mechanism": Spec(str),
     "allowed_domains": Spec(list, required=True, items=str, nonempty=True),
     "allowed_domains[]": Spec(str, nonempty=True, check=_host),
     "encoding": Spec(str, check=_encoding),
@@ -72,6 +73,7 @@ FIELDS: dict[str, Spec] = {
     "region": Spec(dict, required=True),
     "region.province": Spec(str),
     "region.city": Spec(str),
+    "region.county": Spec(str),
     "region.code": Spec(str, required=True, nonempty=True),
     "lists": Spec(list, required=True, items=dict, nonempty=True),
     "lists[].column": Spec(str, required=True, nonempty=True),
@@ -80,6 +82,9 @@ FIELDS: dict[str, Spec] = {
     "lists[].first": Spec(int, lo=0, hi=1_000_000),
     "lists[].next_xpath": Spec(str),
     "lists[].max_pages": Spec(int, lo=1, hi=100_000),
+    "lists[].role": Spec(str),
+    "lists[].mechanism": Spec(str),
+    "lists[].api": Spec(ANY),
     "links": Spec(dict),
     "links.pattern": Spec(str, nonempty=True),
     "links.scope": Spec(str),
@@ -97,9 +102,12 @@ FIELDS: dict[str, Spec] = {
     "crawl": Spec(dict),
     "crawl.max_pages": Spec(int, lo=1, hi=100_000),
     "crawl.revisit_days": Spec(int, lo=0, hi=36_500),
-    "crawl.min_links": Spec(int, lo=0, hi=1_000_000),
-    "evidence": Spec(ANY),  # placeholder: evidence/source citations (branch `coverage`)
-    "sources": Spec(ANY),
+    "page": Spec(dict),
+    "page.footer": Spec(list, items=str),
+    "page.metas": Spec(list, items=str),
+    "evidence": Spec(ANY),  # each fact's source, checked by core.siteconfig
+    "detect": Spec(dict),
+    "detect.markers": Spec(list, items=str),
 }
 
 _KIND_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: "a list", dict: "a table"}

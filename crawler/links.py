@@ -69,10 +69,43 @@ def article_links(
     return links
 
 
+_PAGER_RE = re.compile(
+    r"createPageHTML\(\s*(?:'[^']*'\s*,\s*)?(\w+)\s*,\s*(\w+)\s*,\s*[\"']([\w-]+)[\"']\s*,\s*[\"'](\w+)[\"']")
+
+
+def trs_pager(html: str) -> tuple[int, int, str, str] | None:
+    """``(page count, current page (0-based), name, extension)`` from a TRS pager script.
+
+    Reads ``createPageHTML(89, 1, "index", "shtml", …)`` and the variable form
+    ``var countPage = 9; var currentPage = 0; createPageHTML(countPage, currentPage, "index", "shtml")``.
+    """
+    m = _PAGER_RE.search(html)
+    if not m:
+        return None
+    values = []
+    for token in m.group(1, 2):
+        if token.isdigit():
+            values.append(int(token))
+            continue
+        var = re.search(rf"\b{re.escape(token)}\s*=\s*(\d+)", html)
+        if not var:
+            return None
+        values.append(int(var.group(1)))
+    return values[0], values[1], m.group(3), m.group(4)
+
+
 def next_page(html: str, base_url: str, lst: ListPage, page: int) -> str | None:
-    """URL of list page ``page + 1`` (pages count from 1), or ``None`` at the cap or the end."""
+    """URL of list page ``page + 1`` (pages count from 1), or ``None`` at the cap or the end.
+
+    A TRS ``createPageHTML`` pager script on the page is authoritative: it names the
+    page count, so the crawl stops on the last page instead of probing for a 404.
+    """
     if page >= lst.max_pages:
         return None
+    pager = trs_pager(html) if "createPageHTML" in html else None
+    if pager is not None:
+        count, current, name, ext = pager
+        return safe_join(base_url, f"{name}_{current + 1}.{ext}") if current + 1 < count else None
     if lst.pages:
         return safe_join(lst.url, lst.pages.format(n=lst.first + page - 1))
     if lst.next_xpath:

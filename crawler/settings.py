@@ -79,6 +79,7 @@ ITEM_PIPELINES = {
     "pipelines.cleaning.CleaningPipeline": 300,
     "pipelines.dedup.DedupPipeline": 400,
     "pipelines.archiving.ArchivePipeline": 500,
+    "pipelines.attachments.AttachmentPipeline": 600,
 }
 EXTENSIONS = {
     # The lock is taken first; a skipped crawl still leaves its run record.
@@ -115,11 +116,18 @@ EXTRACT_MAX_NODES = 50_000
 """Tags parsed per article page at most; the rest is cut and the page flagged ``truncated_nodes``."""
 DEDUP_ENABLED = True
 DEDUP_NEAR_ENABLED = True
+ATTACHMENTS_ENABLED = _env("GOVPRESS_ATTACHMENTS", True, _config.boolean)
+"""Fetch the files (PDF, DOC(X), XLS(X), WPS, OFD) archived articles link to (``--no-attachments``: off)."""
+ATTACHMENTS_MAX_BYTES = 20 * 1024 * 1024
+"""Size cap per attached file (larger downloads are cancelled and stored as ``too_large``)."""
+ATTACHMENTS_MAX_PER_DOCUMENT = 20
 INCREMENTAL_ENABLED = True
 INCREMENTAL_FULL = False
 """Walk every list page even when a page holds only known articles (backfill)."""
 INCREMENTAL_REFRESH = False
 """Re-fetch known articles even when they are not due for a revisit."""
+ARTICLE_MAX_PAGES = 20
+"""Pages of one multi-page article fetched and joined into one document (1: page 1 only)."""
 LIST_MAX_PAGES = 0
 """Cap on list pages per column for every site (0: the site definition's ``max_pages``)."""
 LIST_MAX_LINKS = 500

@@ -53,6 +53,9 @@ class SimArticle:
     caption_at: int = -1
     attachment: str = ""
     """Showname of a PDF linked by the last paragraph (``附件：<showname>``)."""
+    files: tuple[tuple[int, str, str], ...] = ()
+    """Attached files ``(paragraph index, showname, path)``: that paragraph links the file
+    (``simulator/attachments.py``)."""
     charset: bool = True
     """False: the page declares no charset anywhere (header nor meta)."""
     related_variant: str = ""
@@ -114,7 +117,7 @@ class Store:
         raw: dict[str, dict[str, Any]] = {}
         per_slug: dict[str, list[dict[str, Any]]] = {}
         for slug in self.apps:
-            entries = load_entries(slug)
+            entries = self.apps[slug].entries()
             for e in entries:
                 e["slug"] = slug
                 raw[e["key"]] = e
@@ -160,6 +163,7 @@ class Store:
             image=e.get("image", ""),
             caption_at=int(e.get("caption_at", -1)),
             attachment=e.get("attachment", ""),
+            files=tuple(tuple(f) for f in e.get("files", ())),
             charset=bool(e.get("charset", True)),
             related_variant=e.get("related_variant", ""),
             key=e.get("key", ""),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from core.siteconfig import load_profile
+from core.siteconfig import load_dialect
 from core.urls import canonicalize, is_followable
 
-HANWEB_DROP = load_profile("hanweb")["canonical_drop_params"]
+HANWEB_DROP = load_dialect("hanweb_classic")["canonical_drop_params"]
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,8 @@ from twisted.python.failure import Failure
 from archive.record import DocumentRecord
 from core.siteconfig import ListPage, SiteDefinition
 from core.urls import canonicalize, is_followable
-from crawler.links import article_links, next_page
+from crawler import multipage
+from crawler.apilists import list_page
 
 BLOCKED_STATUSES = {403, 412, 521}
 """Answers of WAFs and anti-bot systems (Ruishu 412, Jiasule 521): reported, never retried."""
@@ -87,13 +88,25 @@ class SiteSpider(scrapy.Spider):
             return
         stats.inc_value("lists/pages")
         html = page_text(response)
-        links = []
 
         def bad_link(href: str) -> None:
             stats.inc_value("lists/bad_links")
             self.logger.warning("%s: malformed link %r skipped on %s", self.site.slug, href[:200], response.url)
 
-        for url in article_links(html, response.url, self.site, on_bad=bad_link):
+        ctype = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
+        result = list_page(html, response.url, lst, self.site, page, ctype, on_bad=bad_link)
+        if result.data_url and not result.links:  # a JS shell: its rows come from a data call
+            if result.data_url not in self.scheduled:
+                self.scheduled.add(result.data_url)
+                stats.inc_value("lists/data_calls")
+                yield scrapy.Request(result.data_url, callback=self.parse_list, errback=self.on_error,
+                                     cb_kwargs={"lst": lst, "page": page},
+                                     headers={"Referer": response.url})
+            return
+        if result.problem:
+            self.logger.error("%s: %s: %s", self.site.slug, result.problem, response.url)
+        links = []
+        for url in result.links:
             ok, reason = is_followable(url, allowed_domains=self.site.allowed_domains,
                                        allow_private=self.allow_private)
             if ok:
@@ -124,7 +137,7 @@ class SiteSpider(scrapy.Spider):
                 yield self._article_request(url, canon[url], lst, response.url)
         if self.max_list_pages and page >= self.max_list_pages:
             return
-        nxt = next_page(html, response.url, lst, page)
+        nxt = result.next_url if page < lst.max_pages else None
         if nxt and nxt in self.scheduled:
             stats.inc_value("lists/cycle")
             self.logger.warning("%s: pagination returns to %s; stopping", self.site.slug, nxt)
@@ -174,7 +187,7 @@ class SiteSpider(scrapy.Spider):
         headers = {
             k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()
         }
-        yield DocumentRecord.from_headers(
+        record = DocumentRecord.from_headers(
             headers,
             site=self.site.slug,
             url=response.url,
@@ -186,6 +199,16 @@ class SiteSpider(scrapy.Spider):
             column_name=meta.get("column", ""),
             not_modified=response.status == 304,
         )
+        more = multipage.first_page(record, response, self.parse_article_page, self.on_page_error,
+                                    self.settings.getint("ARTICLE_MAX_PAGES", 20))
+        yield more or record
+
+    def parse_article_page(self, response: Response) -> Any:
+        """A later page of a multi-page article (``crawler/multipage.py``)."""
+        yield multipage.next_page(response, self.parse_article_page, self.on_page_error)
+
+    def on_page_error(self, failure: Failure) -> Any:
+        yield multipage.page_failed(failure, self.parse_article_page, self.on_page_error)
 
 
 def page_text(response: Response) -> str:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import boilerplate, content, dom, media, metadata
+from . import boilerplate, content, dom, media, metadata, tables
 from .dates import in_range
 from .encoding import decode
 
@@ -36,6 +36,8 @@ class Extraction:
     title: str = ""
     published: str | None = None
     published_raw: str = ""
+    published_meta_raw: str = ""
+    """The published meta's value as found (PubDate …), kept when the shown date wins."""
     source: str = ""
     author: str = ""
     editors: list[str] = field(default_factory=list)
@@ -45,6 +47,8 @@ class Extraction:
     keywords: str = ""
     description: str = ""
     attachments: list[dict[str, Any]] = field(default_factory=list)
+    tables: list[dict[str, Any]] = field(default_factory=list)
+    """Data tables in the body: ``{"caption", "rows": [[cell, …], …]}`` (rows also in ``body``, tab-separated)."""
     images: list[dict[str, Any]] = field(default_factory=list)
     encoding: str = ""
     replacement_chars: int = 0
@@ -147,9 +151,11 @@ def _extract(ex: Extraction, raw: bytes | str, url: str, content_type: str | Non
         ex.attachments = media.attachments(container, head.base_url, bad_urls)
         content.prune(container, selectors.prune if selectors else ())
         ex.images = media.images(container, head.base_url, bad_urls)
+        found = tables.take_tables(container)
         ex.bold_leads = dom.bold_leads(container)
         filtered = boilerplate.filter_lines(list(dom.iter_lines(container, with_links=True)), ex.title)
-        ex.body = "\n".join(filtered.lines)
+        body_lines, ex.tables = tables.render(filtered.lines, found)
+        ex.body = "\n".join(body_lines)
         ex.editors = filtered.editors
         if not ex.editors and container.getparent() is not None:
             for line in content.nearby_credits(container):
@@ -157,6 +163,7 @@ def _extract(ex: Extraction, raw: bytes | str, url: str, content_type: str | Non
         info = filtered.info
 
     hit = metadata.find_date(head, url, info, page_lines, ex.title, sel_date)
+    ex.published_meta_raw = metadata.meta(head, "published")
     if hit is not None:
         ex.published_raw = hit.raw
         if in_range(hit):
