@@ -9,6 +9,7 @@ is rejected with one line naming the file, the field and the problem
 from __future__ import annotations
 
 import logging
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -19,6 +20,9 @@ logger = logging.getLogger(__name__)
 
 SITES_DIR = Path(__file__).resolve().parent.parent / "sites"
 """The site files shipped with govpress (the top-level ``sites/`` data folder)."""
+SITES_ENV = "GOVPRESS_SITES"
+"""Further site-file folders (``os.pathsep``-separated), loaded after ``SITES_DIR``: tests and demos."""
+TLS_VERSIONS = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 PROFILES_DIR = SITES_DIR / "profiles"
 SLUG_RE = re.compile(r"^[a-z]{2}_[a-z0-9_]+$")
 
@@ -59,6 +63,24 @@ class Schedule:
 
 
 @dataclass(frozen=True)
+class TLSConfig:
+    """A site file's ``[tls]`` table: how this site's HTTPS requests are made (never global)."""
+
+    legacy: bool = False
+    """Ciphers at ``SECLEVEL=1`` and legacy renegotiation (``OP_LEGACY_SERVER_CONNECT``)."""
+    min_version: str = ""
+    """Lowest protocol version offered (``TLSv1`` … ``TLSv1.3``); empty: OpenSSL's default."""
+    verify: bool = True
+    """Certificate and host-name checks; ``false`` is logged at every crawl."""
+    ca_file: str = ""
+    """Extra trusted CA certificates (PEM), e.g. a missing intermediate; relative to the site file."""
+
+    @property
+    def is_default(self) -> bool:
+        return self == TLSConfig()
+
+
+@dataclass(frozen=True)
 class SiteDefinition:
     slug: str
     name: str
@@ -78,6 +100,11 @@ class SiteDefinition:
     encoding: str = ""
     canonical_drop_params: tuple[str, ...] = ()
     path: str = ""
+    tls: TLSConfig = TLSConfig()
+    proxy: str = ""
+    """HTTP(S) proxy for this site's requests (``http://host:port``); ``GOVPRESS_PROXY`` for all."""
+    probe_urls: tuple[str, ...] = ()
+    """Sample article URLs ``govpress probe`` requests (besides the first link of each list)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -250,6 +277,14 @@ def parse_site(path: Path, profiles_dir: Path = PROFILES_DIR) -> SiteDefinition:
     )
     _check_cron(path, schedule.cron)
     crawl = merged["crawl"]
+    tls = _parse_tls(path, data.get("tls", {}))
+    proxy = data.get("proxy", "")
+    if proxy and not (isinstance(proxy, str) and re.match(r"https?://[^/\s]+(:\d+)?/?$", proxy)):
+        raise _err(path, "proxy", f"{proxy!r} is not an http(s)://host:port proxy URL")
+    probe_urls = data.get("probe", {}).get("articles", [])
+    if not isinstance(probe_urls, list) or not all(
+            isinstance(u, str) and re.match(r"https?://", u) for u in probe_urls):
+        raise _err(path, "probe.articles", "expected a list of http(s) URLs")
     return SiteDefinition(
         slug=slug,
         name=name,
@@ -275,18 +310,55 @@ def parse_site(path: Path, profiles_dir: Path = PROFILES_DIR) -> SiteDefinition:
         encoding=str(data.get("encoding", "")),
         canonical_drop_params=tuple(merged.get("canonical_drop_params", ())),
         path=str(path),
+        tls=tls,
+        proxy=str(proxy),
+        probe_urls=tuple(probe_urls),
     )
 
 
+def _parse_tls(path: Path, table: Any) -> TLSConfig:
+    if not isinstance(table, dict):
+        raise _err(path, "tls", "expected a table")
+    unknown = set(table) - {"legacy", "min_version", "verify", "ca_file"}
+    if unknown:
+        raise _err(path, "tls", f"unknown key {', '.join(sorted(unknown))}")
+    for key in ("legacy", "verify"):
+        if key in table and not isinstance(table[key], bool):
+            raise _err(path, f"tls.{key}", f"expected true or false, got {table[key]!r}")
+    version = table.get("min_version", "")
+    if version and version not in TLS_VERSIONS:
+        raise _err(path, "tls.min_version", f"{version!r} is not one of {', '.join(TLS_VERSIONS)}")
+    ca_file = str(table.get("ca_file", ""))
+    if ca_file:
+        ca_path = (path.parent / ca_file).resolve()
+        if not ca_path.is_file():
+            raise _err(path, "tls.ca_file", f"{ca_file!r} not found")
+        ca_file = str(ca_path)
+    return TLSConfig(legacy=table.get("legacy", False), min_version=version,
+                     verify=table.get("verify", True), ca_file=ca_file)
+
+
+def sites_dirs() -> list[Path]:
+    """``SITES_DIR`` and the folders named by ``GOVPRESS_SITES`` (tests, demos, local sites)."""
+    extra = [Path(p) for p in os.environ.get(SITES_ENV, "").split(os.pathsep) if p.strip()]
+    return [SITES_DIR, *extra]
+
+
 def load_sites(
-    sites_dir: Path = SITES_DIR, profiles_dir: Path = PROFILES_DIR
+    sites_dir: Path | None = None, profiles_dir: Path = PROFILES_DIR
 ) -> tuple[dict[str, SiteDefinition], list[str]]:
-    """Load every ``*.toml`` site file; return the good sites and one error line per bad file."""
+    """Load every ``*.toml`` site file; return the good sites and one error line per bad file.
+
+    Without ``sites_dir``: the shipped sites plus those in ``GOVPRESS_SITES`` folders.
+    """
     sites: dict[str, SiteDefinition] = {}
     errors: list[str] = []
-    for path in sorted(Path(sites_dir).glob("*.toml")):
+    folders = [Path(sites_dir)] if sites_dir is not None else sites_dirs()
+    for path in [p for folder in folders for p in sorted(folder.glob("*.toml"))]:
         try:
             site = parse_site(path, profiles_dir)
+            if site.slug in sites:
+                raise _err(path, "slug", f"{site.slug!r} is already defined by {sites[site.slug].path}")
         except SiteConfigError as exc:
             errors.append(str(exc))
             logger.error("site definition rejected: %s", exc)

@@ -19,6 +19,7 @@ from .handler import SimServer
 from .model import SimArticle, Store
 from .requestlog import RequestLog
 from .sites import EXTRA_HOSTS, SITE_CLASSES, Page, SiteApp
+from .sites.blocks import BlockEndpoints
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ class Simulator:
         self._stopping = threading.Event()
         self._server: SimServer | None = None
         self._thread: threading.Thread | None = None
+        self.blocks = BlockEndpoints(self)
+        """Below-HTTP block hosts: legacy TLS, timeout, blackhole, refused (``sites/blocks.py``)."""
 
     # -- lifecycle ---------------------------------------------------------------
     def start(self) -> Simulator:
@@ -53,6 +56,7 @@ class Simulator:
             self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                             name="govpress-simulator", daemon=True)
             self._thread.start()
+            self.blocks.start()
             logger.info("simulator listening on 127.0.0.1:%s", self.port)
         return self
 
@@ -60,6 +64,7 @@ class Simulator:
         if self._server is None:
             return
         self._stopping.set()
+        self.blocks.stop()
         self._server.shutdown()
         self._server.drop_connections()
         self._server.server_close()
@@ -89,7 +94,7 @@ class Simulator:
 
     def hostmap(self) -> dict[str, str]:
         """``{"www.qingdao.gov.cn": "127.0.0.1:PORT", …}`` for every served host."""
-        return {host: f"127.0.0.1:{self.port}" for host in self._hosts}
+        return {**{host: f"127.0.0.1:{self.port}" for host in self._hosts}, **self.blocks.hostmap()}
 
     def schemes(self) -> dict[str, str]:
         """Each served host's real scheme (``https`` for www.shandong.gov.cn)."""

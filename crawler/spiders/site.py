@@ -10,7 +10,7 @@ Pagination stops at the first list page holding only known articles unless
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -23,13 +23,15 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from core.items import ArticleItem
+from crawler.blocks import KINDS, Block, classify_exception, classify_list_page, classify_response
 from crawler.links import article_links, next_page
 from core.siteconfig import ListPage, SiteDefinition
 from core.urls import canonicalize, is_followable
 
 SHANGHAI = timezone(timedelta(hours=8))
-BLOCKED_STATUSES = {403, 412, 521}
-"""Answers of WAFs and anti-bot systems (Ruishu 412, Jiasule 521): reported, never retried."""
+LIST_API_HOOK = "list_api_requests"
+"""Name of the optional spider method that turns an empty-shell list page into data-API requests
+(``crawler.listapi``; the platform dialects call it)."""
 
 
 class SiteSpider(scrapy.Spider):
@@ -119,6 +121,11 @@ class SiteSpider(scrapy.Spider):
         if response.status == 404:  # only asked for past page 1: the list has ended
             self.logger.debug("%s: %s is past the last list page", self.site.slug, response.url)
             return
+        block = classify_response(response.status, response.headers, response.body, response.url,
+                                  redirected=bool(response.meta.get("redirect_urls")))
+        if block is not None and block.kind in KINDS:
+            self.report_block(block)  # a challenge or WAF page answered 2xx: not a list page
+            return
         stats.inc_value("lists/pages")
         links = []
         for url in article_links(response.text, response.url, self.site):
@@ -134,6 +141,12 @@ class SiteSpider(scrapy.Spider):
             stats.inc_value("lists/first_page_links", len(links))
         if not links:
             if page == 1:
+                shell = classify_list_page(response.status, response.headers, response.body,
+                                           response.url, redirected=bool(response.meta.get("redirect_urls")))
+                if shell is not None:
+                    self.report_block(shell)
+                    yield from self.list_api_requests(response, lst, shell)
+                    return
                 stats.inc_value("lists/empty")
                 self.logger.error(
                     "%s: list page has no article links: %s", self.site.slug, response.url
@@ -185,6 +198,21 @@ class SiteSpider(scrapy.Spider):
         return scrapy.Request(url, callback=self.parse_article, errback=self.on_error,
                               headers=headers, meta=meta)
 
+    def list_api_requests(self, response: Response, lst: ListPage, shell: Block) -> Iterator[scrapy.Request]:
+        """Hook: requests for the data API an empty-shell list page names.
+
+        The base spider only reports the shell; a site whose profile says how to call its
+        data API (``crawler.listapi``) overrides this.  Nothing is guessed here.
+        """
+        return iter(())
+
+    def report_block(self, block: Block) -> None:
+        """Record a recognised block in the stats (the first becomes the run's ``block/kind``)."""
+        record_block(self.crawler.stats, block)
+        self.crawler.stats.inc_value("blocks/pages")
+        log = self.logger.warning if block.kind == "empty_shell" else self.logger.error
+        log("%s: %s", self.site.slug, block.line())
+
     def on_error(self, failure: Failure) -> None:
         """Count and log a request that failed for good (after retries), naming its URL."""
         kind, message, is_error = describe_failure(failure)
@@ -198,10 +226,20 @@ class SiteSpider(scrapy.Spider):
         stats.inc_value(f"fetch_errors/{kind}")
         if stats.get_value("fetch_errors/first") is None:
             stats.set_value("fetch_errors/first", f"{message}: {url}")
+        if kind in KINDS or kind.startswith("http_"):
+            if kind in KINDS:
+                stats.inc_value("fetch_errors/blocked")
+            record_block(stats, Block(kind, message.removeprefix(f"{kind} (").removesuffix(")"), url))
         self.logger.error("%s: %s: %s", self.site.slug, message, url)
 
     def parse_article(self, response: Response) -> Any:
         meta = response.meta
+        if response.status != 304:
+            block = classify_response(response.status, response.headers, response.body, response.url,
+                                      redirected=bool(meta.get("redirect_urls")))
+            if block is not None and block.kind in KINDS:
+                self.report_block(block)  # never archive a challenge page as an article
+                return
         headers = {
             k.decode("latin-1").lower(): b", ".join(v).decode("latin-1")
             for k, v in response.headers.items()
@@ -221,12 +259,20 @@ class SiteSpider(scrapy.Spider):
 
 
 def describe_failure(failure: Failure) -> tuple[str, str, bool]:
-    """``(kind, message, is_error)`` for a failed request, for stats and the log."""
+    """``(kind, message, is_error)`` for a failed request, for stats and the log.
+
+    ``kind`` is a block kind from ``crawler.blocks`` (``legacy_tls``, ``js_challenge``,
+    ``http_404`` …) when the failure is recognised, else a politeness reason or the exception name.
+    """
     if failure.check(HttpError):
-        status = failure.value.response.status
-        if status in BLOCKED_STATUSES:
-            return "blocked", f"blocked (HTTP {status}, anti-bot or access control)", True
-        return f"http_{status}", f"HTTP {status}", True
+        response = failure.value.response
+        block = classify_response(response.status, response.headers, response.body, response.url,
+                                  redirected=bool(response.meta.get("redirect_urls")))
+        if block is None:  # pragma: no cover - HttpError is only raised for non-2xx
+            return f"http_{response.status}", f"HTTP {response.status}", True
+        if block.kind.startswith("http_"):
+            return block.kind, block.detail, True
+        return block.kind, f"{block.kind} ({block.detail})", True
     if failure.check(IgnoreRequest):
         message = str(failure.value) or "ignored"
         lowered = message.lower()
@@ -237,8 +283,28 @@ def describe_failure(failure: Failure) -> tuple[str, str, bool]:
         if "maxsize" in lowered or "max size" in lowered:
             return "too_large", message, True
         return "ignored_error", message, True
+    block = classify_exception(failure.value, failure.request.url if hasattr(failure, "request") else "")
+    if block is not None:
+        return block.kind, f"{block.kind} ({block.detail})", True
     name = failure.type.__name__ if failure.type else "Error"
     return name, f"{name}: {failure.getErrorMessage()}", True
+
+
+def record_block(stats: Any, block: Block) -> None:
+    """Count ``block`` under ``blocks/<kind>`` and keep the first as the run's block."""
+    stats.inc_value(f"blocks/{block.kind}")
+    if block.kind in KINDS:
+        stats.inc_value("blocks/count")
+    _first_block(stats, block)
+
+
+def _first_block(stats: Any, block: Block) -> None:
+    if stats.get_value("block/kind") is None:
+        stats.set_value("block/kind", block.kind)
+        stats.set_value("block/detail", block.detail)
+        stats.set_value("block/url", block.url)
+        if block.api:
+            stats.set_value("block/api", block.api)
 
 
 def _now(value: str | None) -> datetime:

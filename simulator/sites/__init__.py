@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .blocks import BLOCK_HOSTS
 from .common import Column, Page, SiteApp
 from .dzwww import DzwwwPortal, DzwwwSite
 from .jinan import JinanSite
@@ -10,7 +11,7 @@ from .qingdao import QingdaoSite
 
 SITE_CLASSES: tuple[type[SiteApp], ...] = (ProvinceSite, JinanSite, QingdaoSite, DzwwwSite)
 """Apps that own articles, one per slug."""
-EXTRA_HOSTS: tuple[type[SiteApp], ...] = (DzwwwPortal,)
+EXTRA_HOSTS: tuple[type[SiteApp], ...] = (DzwwwPortal, *BLOCK_HOSTS)
 """Further hosts served without articles of their own."""
 
 __all__ = ["Column", "Page", "SiteApp", "SITE_CLASSES", "EXTRA_HOSTS"]
