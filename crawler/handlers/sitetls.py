@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from scrapy import Request
+from twisted.web.client import HTTPConnectionPool
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler, _ScrapyAgent
 from scrapy.crawler import Crawler
 from scrapy.exceptions import ResponseDataLossError
@@ -34,6 +35,19 @@ class SiteTLSDownloadHandler(HTTP11DownloadHandler):
         self.verify = crawler.settings.getbool("TLS_VERIFY", True)
         self.ca_file = crawler.settings.get("TLS_CA_FILE", "") or ""
         self._policies: dict[TLSConfig, SiteTLSPolicy] = {}
+        self._pools: dict[TLSConfig, HTTPConnectionPool] = {TLSConfig(): self._pool}
+        """One connection pool per ``[tls]`` table: a legacy connection is never reused elsewhere."""
+
+    def pool(self, tls: TLSConfig | None) -> HTTPConnectionPool:
+        tls = tls or TLSConfig()
+        pool = self._pools.get(tls)
+        if pool is None:
+            from twisted.internet import reactor
+
+            pool = self._pools[tls] = HTTPConnectionPool(reactor, persistent=True)
+            pool.maxPersistentPerHost = self._pool.maxPersistentPerHost
+            pool._factory = self._pool._factory
+        return pool
 
     def policy(self, tls: TLSConfig | None) -> SiteTLSPolicy:
         tls = tls or TLSConfig()
@@ -47,11 +61,12 @@ class SiteTLSDownloadHandler(HTTP11DownloadHandler):
         return policy
 
     async def download_request(self, request: Request) -> Response:
-        tls = request.meta.get(META)
+        meta = request.meta.get(META)
+        tls = meta if isinstance(meta, TLSConfig) else None
         agent = _ScrapyAgent(
-            contextFactory=self.policy(tls if isinstance(tls, TLSConfig) else None),
+            contextFactory=self.policy(tls),
             bindAddress=self._bind_address,
-            pool=self._pool,
+            pool=self.pool(tls),
             maxsize=self._default_maxsize,
             warnsize=self._default_warnsize,
             fail_on_dataloss=self._fail_on_dataloss,
@@ -66,3 +81,9 @@ class SiteTLSDownloadHandler(HTTP11DownloadHandler):
                 logger.warning(get_dataloss_msg(request.url))
                 self._fail_on_dataloss_warned = True
             raise
+
+    async def close(self) -> None:
+        for tls, pool in list(self._pools.items()):
+            if tls != TLSConfig():
+                await maybe_deferred_to_future(pool.closeCachedConnections())
+        await super().close()
