@@ -202,20 +202,123 @@ def schedule(archive: str | None, list_only: bool) -> None:
 
 @cli.command("sites")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
-def sites_cmd(as_json: bool) -> None:
-    """List the site definitions.
+@click.option("--archive", type=click.Path(dir_okay=False), help=ARCHIVE_HELP)
+def sites_cmd(as_json: bool, archive: str | None) -> None:
+    """List the site definitions, with the state of each site's last probe.
 
     \b
     Example:
         govpress sites
     """
+    from app.probe import site_state
+
+    probes = _last_probes(_archive_path(archive))
     for site in _sites().values():
+        rows = probes.get(site.slug, [])
+        probe = {"state": site_state(rows), "at": rows[0]["probed_at"]} if rows else None
         row = {"slug": site.slug, "name": site.name, "cms": site.cms, "region_code": site.region_code,
-               "lists": [lst.url for lst in site.lists], "schedule": site.schedule.cron}
+               "lists": [lst.url for lst in site.lists], "schedule": site.schedule.cron,
+               "last_probe": probe}
         if as_json:
             click.echo(json.dumps(row, ensure_ascii=False))
         else:
-            click.echo(f"{site.slug:14} {site.region_code}  {site.cms:8} {site.schedule.cron:12}  {site.name}")
+            state = f"{probe['state']} ({probe['at'][:16]})" if probe else "not probed"
+            click.echo(f"{site.slug:14} {site.region_code}  {site.cms:8} {site.schedule.cron:12}  "
+                       f"{state:30} {site.name}")
+
+
+def _last_probes(path: str) -> dict[str, list[dict[str, Any]]]:
+    from archive import Archive, ArchiveError
+
+    if not Path(path).is_file():
+        return {}
+    try:
+        with Archive(path) as reader:
+            return reader.last_probes()
+    except ArchiveError as exc:
+        click.echo(f"warning: no probe states: {exc}", err=True)
+        return {}
+
+
+@cli.command()
+@click.argument("slugs", nargs=-1)
+@click.option("--all", "all_sites", is_flag=True, help="Probe every site definition.")
+@click.option("--demo", is_flag=True, help="Probe the built-in simulator (and its block hosts) instead.")
+@click.option("--archive", type=click.Path(dir_okay=False), help=ARCHIVE_HELP)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per request.")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="Override a Scrapy setting, as with scrapy crawl -s.")
+def probe(slugs: tuple[str, ...], all_sites: bool, demo: bool, archive: str | None, as_json: bool,
+          overrides: tuple[str, ...]) -> None:
+    """Probe SLUG... (or --all): one polite request per list URL and per sample article.
+
+    Shows per site and column the state (ok, legacy_tls, js_challenge, geo_blocked, timeout,
+    unreachable, dead_redirect, empty_shell, http_NNN …), HTTP status, bytes, time and egress
+    (direct or the proxy), and keeps the results in the archive (see govpress sites).
+
+    \b
+    Example:
+        govpress probe --all
+        GOVPRESS_PROXY=http://proxy.example.cn:3128 govpress probe sd_province
+    """
+    from app.probe import run_probe, save
+
+    sites = dict(_sites())
+    extra: dict[str, Any] = {}
+    sim = None
+    if demo:
+        from core.siteconfig import load_sites
+        from crawler.handlers.loopback import loopback_settings
+        from simulator import Simulator
+        from simulator.sites.blocks import SITES_DIR as BLOCK_SITES
+
+        sites.update(load_sites(BLOCK_SITES)[0])
+        sim = Simulator().start()
+        extra = {**loopback_settings(sim.hostmap()), "DOWNLOAD_DELAY": 0.05, "AUTOTHROTTLE_ENABLED": False,
+                 "DOWNLOAD_TIMEOUT": 3, "TLS_CA_FILE": str(sim.blocks.ca_file)}
+    if all_sites == bool(slugs):
+        raise click.UsageError("give SLUG... or --all (not both)")
+    unknown = [s for s in slugs if s not in sites]
+    if unknown:
+        raise click.ClickException(f"unknown site {', '.join(unknown)} (known: {', '.join(sites)})")
+    for item in overrides:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.UsageError(f"--set {item!r}: expected NAME=VALUE")
+        extra[name] = value
+    chosen = [sites[s] for s in (list(sites) if all_sites else slugs)]
+    try:
+        results = run_probe(chosen, extra)
+    finally:
+        if sim is not None:
+            sim.stop()
+    from archive import ArchiveError
+
+    try:
+        save(_archive_path(archive), results)
+    except ArchiveError as exc:
+        click.echo(f"warning: probe results not kept: {exc}", err=True)
+    if as_json:
+        for r in results:
+            click.echo(json.dumps(r.row(), ensure_ascii=False))
+        return
+    _print_probe(results)
+
+
+def _print_probe(results: list[Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=160)
+    for slug in dict.fromkeys(r.site for r in results):
+        table = Table(title=slug, title_justify="left")
+        for col in ("column", "request", "state", "status", "bytes", "time", "egress", "url / detail"):
+            table.add_column(col, justify="right" if col in ("status", "bytes", "time") else "left")
+        for r in (x for x in results if x.site == slug):
+            table.add_row(r.column, r.kind, r.state, str(r.http_status or "-"), str(r.bytes),
+                          f"{r.seconds:.2f}s" if r.seconds is not None else "-", r.egress,
+                          f"{r.url}\n{r.detail}" if r.detail else r.url)
+        console.print(table)
 
 
 @cli.command()

@@ -21,6 +21,7 @@ Markers cite public knowledge: Ruishu cookie pairs ending in ``S``/``T`` and the
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -150,7 +151,7 @@ def shell_api(body: bytes | str) -> tuple[str, str] | None:
     for pattern, name in SHELL_APIS:
         m = pattern.search(text)
         if m:
-            return name, (m.group(1) if m.groups() else "")
+            return name, html.unescape(m.group(1)) if m.groups() else ""
     return None
 
 

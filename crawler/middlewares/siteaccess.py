@@ -51,7 +51,10 @@ class SiteAccessMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request, spider: Any = None) -> None:
-        site = request.meta.get(SITE_META) or getattr(self.crawler.spider, "site", None)
+        spider = self.crawler.spider
+        site = request.meta.get(SITE_META) or getattr(spider, "site", None)
+        if site is None and hasattr(spider, "site_for_host"):  # probes: robots.txt of each site
+            site = spider.site_for_host(urlsplit(request.url).hostname or "")
         if site is None:
             return None
         if not site.tls.is_default:
