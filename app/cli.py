@@ -140,20 +140,32 @@ def demo(archive: str | None, delay: float) -> None:
 @click.option("--demo", is_flag=True, help="Check against the built-in simulator instead of the live site.")
 @click.option("--limit", default=3, show_default=True, type=click.IntRange(1, 50), help="Articles to fetch.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per article.")
-def check(slug: str, url: str, demo: bool, limit: int, as_json: bool) -> None:
+@click.option("--save", "save_dir", type=click.Path(file_okay=False),
+              help="Write every response fetched (bytes, status, headers, final URL, time) to DIR.")
+@click.option("--replay", "replay_dir", type=click.Path(file_okay=False, exists=True),
+              help="Answer every request from a capture saved with --save, offline.")
+def check(slug: str, url: str, demo: bool, limit: int, as_json: bool, save_dir: str | None,
+          replay_dir: str | None) -> None:
     """Try a site definition: fetch one list page and a few articles, show what would be archived.
 
-    Nothing is written to the archive.  Use it to fix a site whose layout changed.
+    Nothing is written to the archive.  Use it to fix a site whose layout changed.  Someone who
+    can reach the site records it with --save DIR; anyone replays that capture with --replay DIR
+    and freezes it into fixtures with govpress freeze (docs/operations.md).
 
     \b
     Example:
         govpress check sd_qingdao --demo
+        govpress check sd_province --save capture-sd_province/
+        govpress check sd_province --replay capture-sd_province/
     """
+    from app.capture import capture_settings, replay_settings
     from app.check import STATS, run_check
 
     sites = _sites()
     if slug not in sites:
         raise click.ClickException(f"unknown site {slug} (known: {', '.join(sites)})")
+    if replay_dir and (demo or save_dir):
+        raise click.UsageError("--replay runs offline: not with --demo or --save")
     extra: dict[str, Any] = {}
     sim = None
     if demo:
@@ -162,6 +174,16 @@ def check(slug: str, url: str, demo: bool, limit: int, as_json: bool) -> None:
 
         sim = Simulator().start()
         extra = {**loopback_settings(sim.hostmap()), "DOWNLOAD_DELAY": 0.05, "AUTOTHROTTLE_ENABLED": False}
+    if save_dir:
+        extra.update(capture_settings(save_dir))
+    if replay_dir:
+        from crawler.capture import CaptureError, read_capture
+
+        try:
+            read_capture(replay_dir)
+        except CaptureError as exc:
+            raise click.ClickException(str(exc)) from None
+        extra.update(replay_settings(replay_dir))
     try:
         items = run_check(slug, url=url, limit=limit, extra=extra)
     finally:
@@ -169,6 +191,15 @@ def check(slug: str, url: str, demo: bool, limit: int, as_json: bool) -> None:
             sim.stop()
     click.echo(f"{slug}: {STATS.get('lists/pages', 0)} list page(s), {STATS.get('lists/links', 0)} article links, "
                f"{len(items)} article(s) cleaned", err=True)
+    if save_dir:
+        click.echo(f"{slug}: saved {STATS.get('capture/responses', 0)} response(s) and "
+                   f"{STATS.get('capture/errors', 0)} failed request(s) to {save_dir}", err=True)
+    broke = _broke(STATS)
+    if replay_dir:
+        click.echo(f"{slug}: replayed {STATS.get('replay/answered', 0)} request(s) from {replay_dir}; "
+                   f"{STATS.get('replay/missing', 0)} not in the capture", err=True)
+    for line in broke:
+        click.echo(f"{slug}: broke: {line}", err=True)
     for item in items:
         start = item.body[:80].replace("\n", " ")
         row = {"url": item.url, "title": item.title, "published": item.published, "source": item.source,
@@ -182,6 +213,53 @@ def check(slug: str, url: str, demo: bool, limit: int, as_json: bool) -> None:
                        f"\n  {item.url}\n  {start}")
     if not items:
         raise click.ClickException(f"{slug}: nothing would be archived (see the log above)")
+
+
+def _broke(stats: dict[str, Any]) -> list[str]:
+    """One line per kind of failure in a check's stats: fetch errors, blocks, empty lists."""
+    lines = []
+    for key in sorted(stats):
+        if (key.startswith(("fetch_errors/", "blocks/")) and key not in
+                ("fetch_errors/count", "fetch_errors/first", "fetch_errors/blocked", "blocks/count", "blocks/pages")):
+            lines.append(f"{key.split('/', 1)[1]} x{stats[key]}")
+    if stats.get("block/kind"):
+        lines.append(f"first: {stats['block/kind']} ({stats.get('block/detail', '')}): {stats.get('block/url', '')}")
+    if stats.get("lists/empty"):
+        lines.append(f"list pages without article links x{stats['lists/empty']}")
+    if stats.get("cleaning/too_short"):
+        lines.append(f"articles too short x{stats['cleaning/too_short']}")
+    return lines
+
+
+@cli.command()
+@click.argument("capture", type=click.Path(file_okay=False, exists=True))
+@click.argument("slug")
+@click.option("--out", default="tests/fixtures/sites", show_default=True, type=click.Path(file_okay=False),
+              help="Fixture root; the site's folder is OUT/SLUG.")
+@click.option("--articles", default=3, show_default=True, type=click.IntRange(1, 20), help="Article pages to keep.")
+@click.option("--force", is_flag=True, help="Replace the site's existing fixtures.")
+def freeze(capture: str, slug: str, out: str, articles: int, force: bool) -> None:
+    """Turn a capture (govpress check SLUG --save DIR) into the site's test fixtures.
+
+    Writes OUT/SLUG/list.html, article_N.html (the bytes the server sent) and expected.toml;
+    check expected.toml's values against the pages before committing.
+
+    \b
+    Example:
+        govpress freeze capture-sd_province/ sd_province --force
+    """
+    from app.capture import freeze as run_freeze
+    from crawler.capture import CaptureError
+
+    sites = _sites()
+    if slug not in sites:
+        raise click.ClickException(f"unknown site {slug} (known: {', '.join(sites)})")
+    try:
+        written = run_freeze(capture, sites[slug], out, articles=articles, force=force)
+    except CaptureError as exc:
+        raise click.ClickException(str(exc)) from None
+    for path in written:
+        click.echo(str(path))
 
 
 @cli.command()
