@@ -130,6 +130,9 @@ def challenge(status: int, headers: Any, body: bytes | str) -> str:
         return f"360 wzws {status}"
     if any(m in text for m in WZWS_BODY[:4]):
         return f"360 wzws {status}"
+    if status == 412:
+        # A GET never legitimately fails a precondition: 412 is the anti-bot answer (SITES.md §0).
+        return "HTTP 412 without challenge markers (Ruishu-style)"
     return ""
 
 
