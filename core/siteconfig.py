@@ -103,6 +103,8 @@ class SiteDefinition:
     tls: TLSConfig = TLSConfig()
     proxy: str = ""
     """HTTP(S) proxy for this site's requests (``http://host:port``); ``GOVPRESS_PROXY`` for all."""
+    list_api: bool = False
+    """``[links] api``: request the data API an empty-shell list page names (``crawler.listapi``)."""
     probe_urls: tuple[str, ...] = ()
     """Sample article URLs ``govpress probe`` requests (besides the first link of each list)."""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -313,6 +315,7 @@ def parse_site(path: Path, profiles_dir: Path = PROFILES_DIR) -> SiteDefinition:
         tls=tls,
         proxy=str(proxy),
         probe_urls=tuple(probe_urls),
+        list_api=bool(links.get("api", False)),
     )
 
 

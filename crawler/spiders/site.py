@@ -144,25 +144,18 @@ class SiteSpider(scrapy.Spider):
                 shell = classify_list_page(response.status, response.headers, response.body,
                                            response.url, redirected=bool(response.meta.get("redirect_urls")))
                 if shell is not None:
+                    api = list(self.list_api_requests(response, lst, shell))
+                    if api:  # the site file says how to ask the data API: not a block
+                        yield from api
+                        return
                     self.report_block(shell)
-                    yield from self.list_api_requests(response, lst, shell)
                     return
                 stats.inc_value("lists/empty")
                 self.logger.error(
                     "%s: list page has no article links: %s", self.site.slug, response.url
                 )
             return
-        canon = {url: self.canonical(url) for url in links}
-        known = self._known(list(canon.values()))
-        for url in links:
-            if canon[url] in self.scheduled:
-                continue
-            info = known.get(canon[url])
-            if info is not None and not self._due(info):
-                stats.inc_value("incremental/skipped_known")
-                continue
-            yield self._article_request(url, canon[url], lst, response.url, info)
-        all_known = len(known) == len(set(canon.values()))
+        all_known = yield from self._article_requests(links, lst, response.url)
         if all_known and not self.full:
             self.logger.info(
                 "%s: %s holds only known articles; not paging further", self.site.slug, response.url
@@ -181,6 +174,20 @@ class SiteSpider(scrapy.Spider):
                 cb_kwargs={"lst": lst, "page": page + 1},
                 meta={"handle_httpstatus_list": [404]},
             )
+
+    def _article_requests(self, links: list[str], lst: ListPage, list_url: str) -> Iterator[scrapy.Request]:
+        """Requests for the new or due articles among ``links``; returns whether all were known."""
+        canon = {url: self.canonical(url) for url in links}
+        known = self._known(list(canon.values()))
+        for url in links:
+            if canon[url] in self.scheduled:
+                continue
+            info = known.get(canon[url])
+            if info is not None and not self._due(info):
+                self.crawler.stats.inc_value("incremental/skipped_known")
+                continue
+            yield self._article_request(url, canon[url], lst, list_url, info)
+        return len(known) == len(set(canon.values()))
 
     def _article_request(
         self, url: str, canonical: str, lst: ListPage, list_url: str, known: Any
@@ -201,10 +208,37 @@ class SiteSpider(scrapy.Spider):
     def list_api_requests(self, response: Response, lst: ListPage, shell: Block) -> Iterator[scrapy.Request]:
         """Hook: requests for the data API an empty-shell list page names.
 
-        The base spider only reports the shell; a site whose profile says how to call its
-        data API (``crawler.listapi``) overrides this.  Nothing is guessed here.
+        With ``[links] api = true`` in the site file (or its profile) the request a browser
+        would make is built by ``crawler.listapi`` from what the page shows; otherwise the
+        shell is only reported.  A platform dialect may override this.
         """
-        return iter(())
+        if not self.site.list_api:
+            return
+        from crawler.listapi import api_request
+
+        request = api_request(shell, response.url, response.text, callback=self.parse_list_api,
+                              errback=self.on_error, cb_kwargs={"lst": lst, "list_url": response.url})
+        if request is not None:
+            self.crawler.stats.inc_value("lists/api_requests")
+            self.logger.info("%s: requesting the list's data API %s", self.site.slug, request.url)
+            yield request
+
+    def parse_list_api(self, response: Response, lst: ListPage, list_url: str) -> Any:
+        """The rows a data API returned for an empty-shell list page: its article links."""
+        from crawler.listapi import rows_html
+
+        stats = self.crawler.stats
+        links = [u for u in article_links(rows_html(response.text), response.url, self.site)
+                 if is_followable(u, allowed_domains=self.site.allowed_domains,
+                                  allow_private=self.allow_private)[0]]
+        stats.inc_value("lists/api_links", len(links))
+        stats.inc_value("lists/links", len(links))
+        stats.inc_value("lists/first_page_links", len(links))  # the API answers for the first page
+        if not links:
+            stats.inc_value("lists/empty")
+            self.logger.error("%s: the data API gave no article links: %s", self.site.slug, response.url)
+            return
+        yield from self._article_requests(links, lst, list_url)
 
     def report_block(self, block: Block) -> None:
         """Record a recognised block in the stats (the first becomes the run's ``block/kind``)."""

@@ -140,10 +140,56 @@ class NotFoundHost(BlockApp):
         return self.not_found()
 
 
-class HanwebShellHost(BlockApp):
+ROWS = 6
+"""Articles behind each shell host's data API (their pages are served by the host itself)."""
+
+
+def shell_article_path(n: int) -> str:
+    return f"/art/2026/11/{n + 1}/art_1001_{9000 + n}.html"
+
+
+def shell_article(host: str, n: int) -> Page:
+    title = f"模拟数据接口文章第{n}篇：全省政务服务事项办理情况通报"
+    paras = "".join(f"<p>这是{host}通过数据接口列出的第{n}篇文章的第{i}段正文，内容用于检验列表数据接口的抓取。</p>"
+                    for i in range(1, 4))
+    return _page(200, (
+        f'<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>{title}</title>\n'
+        f'<meta name="ArticleTitle" content="{title}">\n<meta name="PubDate" content="2026-11-{n + 1:02d} 09:30">\n'
+        '<meta name="ContentSource" content="模拟站">\n</head>\n<body>\n'
+        f'<div class="main_content"><h1>{title}</h1>\n<div id="zoom">{paras}</div></div>\n</body>\n</html>\n'))
+
+
+def shell_rows() -> str:
+    return "".join(f'<li><a href="{shell_article_path(n)}" title="第{n}篇">模拟数据接口文章第{n}篇</a>'
+                   f"<span>2026-11-{n + 1:02d}</span></li>" for n in range(1, ROWS + 1))
+
+
+class ShellApp(BlockApp):
+    """A shell list page plus the data API and the article pages behind it."""
+
+    def api(self, path: str, query: dict[str, str], method: str) -> Page | None:
+        raise NotImplementedError
+
+    def route(self, path: str, query: dict[str, str], method: str) -> Page | None:
+        for n in range(1, ROWS + 1):
+            if path == shell_article_path(n):
+                return shell_article(self.host, n)
+        return self.api(path, query, method) or self.answer(path, query, method)
+
+
+class HanwebShellHost(ShellApp):
     """A Hanweb column page whose rows come from ``dataproxy.jsp`` (SITES.md §1 generation A)."""
 
     host = f"shell-hanweb.{DOMAIN}"
+
+    def api(self, path: str, query: dict[str, str], method: str) -> Page | None:
+        if path == "/module/web/jpage/dataproxy.jsp" and method == "POST":
+            records = "".join(f"<record><![CDATA[{row}]]></record>" for row in
+                              shell_rows().replace("</li>", "</li>\n").splitlines())
+            return _page(200, f'<?xml version="1.0" encoding="UTF-8"?><datastore><nextgroup><![CDATA[]]>'
+                              f"</nextgroup><recordset>{records}</recordset><totalrecord>{ROWS}</totalrecord>"
+                              "</datastore>", content_type="text/xml; charset=UTF-8")
+        return None
 
     def answer(self, path: str, query: dict[str, str], method: str) -> Page | None:
         if path == self.list_path:
@@ -157,10 +203,18 @@ class HanwebShellHost(BlockApp):
         return None
 
 
-class JpaasShellHost(BlockApp):
+class JpaasShellHost(ShellApp):
     """A jpaas page whose list is built by ``unitbuild.js`` from the unit-build API (SITES.md §1 B)."""
 
     host = f"shell-jpaas.{DOMAIN}"
+
+    def api(self, path: str, query: dict[str, str], method: str) -> Page | None:
+        if path == "/api-gateway/jpaas-publish-server/front/page/build/unit" and "paramJson" in query:
+            import json
+
+            return _page(200, json.dumps({"success": True, "data": {"html": f"<ul>{shell_rows()}</ul>"}},
+                                         ensure_ascii=False), content_type="application/json;charset=UTF-8")
+        return None
 
     def answer(self, path: str, query: dict[str, str], method: str) -> Page | None:
         if path == self.list_path:
@@ -172,10 +226,17 @@ class JpaasShellHost(BlockApp):
         return None
 
 
-class DatacallShellHost(BlockApp):
+class DatacallShellHost(ShellApp):
     """A jpaas column filled by ``showJsContent.do`` (SITES.md §4, Jinan 通知公告)."""
 
     host = f"shell-datacall.{DOMAIN}"
+
+    def api(self, path: str, query: dict[str, str], method: str) -> Page | None:
+        if path == "/jact/front/datacall/showJsContent.do":
+            rows = shell_rows().replace("'", "\\'").replace("/", "\\/")
+            return _page(200, f"document.write('<ul>{rows}</ul>');",
+                         content_type="application/javascript;charset=UTF-8")
+        return None
 
     def answer(self, path: str, query: dict[str, str], method: str) -> Page | None:
         if path == self.list_path:
