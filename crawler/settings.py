@@ -56,6 +56,10 @@ DOWNLOAD_HANDLERS = {
     "http": "crawler.handlers.sitetls.SiteTLSDownloadHandler",
     "https": "crawler.handlers.sitetls.SiteTLSDownloadHandler",
 }
+SPIDER_MIDDLEWARES: dict[str, int] = {
+    # Known / due / backfill decisions from the archive; the spider itself only parses.
+    "crawler.middlewares.incremental.IncrementalMiddleware": 600,
+}
 ITEM_PIPELINES = {
     "pipelines.cleaning.CleaningPipeline": 300,
     "pipelines.dedup.DedupPipeline": 400,
