@@ -38,7 +38,7 @@ def run_probe(sites: list[SiteDefinition], extra: dict[str, Any] | None = None) 
     process.crawl(crawler, sites=sites)
     process.start()
     spider = crawler.spider
-    results: list[ProbeResult] = list(spider.results) if spider is not None else []
+    results: list[ProbeResult] = list(spider.results) if isinstance(spider, ProbeSpider) else []
     order = {s.slug: i for i, s in enumerate(sites)}
     return sorted(results, key=lambda r: (order.get(r.site, 0), r.kind != "list", r.column, r.url))
 

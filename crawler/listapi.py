@@ -83,7 +83,7 @@ def api_request(block: Block, page_url: str, page_text: str, **kwargs: Any) -> s
     return None
 
 
-_WRITE_RE = re.compile(r"""document\.write(?:ln)?\(\s*(["'])(.*?)(?<!\\)\1\s*\)""", re.S)
+_WRITE_RE = re.compile(r"""document\.write(?:ln)?\(\s*(["'])(.*?)(?<!\\)\1\s*\)""", re.DOTALL)
 
 
 def rows_html(body: str) -> str:

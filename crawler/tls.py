@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import certifi
 from OpenSSL import SSL
 from twisted.internet._sslverify import ClientTLSOptions
 from twisted.web.iweb import IPolicyForHTTPS
@@ -43,7 +42,12 @@ def make_context(tls: TLSConfig, *, verify: bool = True, ca_file: str = "") -> S
     if seclevel is not None:
         ctx.set_cipher_list(f"DEFAULT:@SECLEVEL={seclevel}".encode("ascii"))
     if verify and tls.verify:
-        ctx.load_verify_locations(certifi.where())
+        try:
+            import certifi
+        except ImportError:  # pragma: no cover - certifi is a dependency; the system store otherwise
+            ctx.set_default_verify_paths()
+        else:
+            ctx.load_verify_locations(certifi.where())
         if ca_file:
             ctx.load_verify_locations(ca_file)
         if tls.ca_file:

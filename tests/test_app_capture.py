@@ -11,13 +11,15 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from app.cli import cli
 from crawler.capture import CaptureError, body_of, read_capture
 from simulator.sites.blocks import SITES_DIR as BLOCK_SITES
 
 
 def govpress(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, check=False,
                           timeout=120, env={**os.environ, **(env or {})})
 
 
@@ -81,8 +83,8 @@ def test_freeze_writes_fixtures_that_match_the_simulator(saved, tmp_path: Path) 
     from simulator import Simulator
 
     folder, _ = saved
-    out = govpress("freeze", str(folder), "sd_qingdao", "--out", str(tmp_path))
-    assert out.returncode == 0, out.stderr
+    out = CliRunner().invoke(cli, ["freeze", str(folder), "sd_qingdao", "--out", str(tmp_path)])
+    assert out.exit_code == 0, out.output
     site_dir = tmp_path / "sd_qingdao"
     expected = tomllib.loads((site_dir / "expected.toml").read_text("utf-8"))
     assert expected["list.html"]["kind"] == "list" and expected["list.html"]["article_links"] == 5
@@ -95,12 +97,12 @@ def test_freeze_writes_fixtures_that_match_the_simulator(saved, tmp_path: Path) 
             truth = sim.article(exp["url"])
             assert exp["title"] == truth.title
             assert exp["published"][:16] == truth.published_at.isoformat()[:16]
-    again = govpress("freeze", str(folder), "sd_qingdao", "--out", str(tmp_path))
-    assert again.returncode == 1 and "give --force" in again.stderr
+    again = CliRunner().invoke(cli, ["freeze", str(folder), "sd_qingdao", "--out", str(tmp_path)])
+    assert again.exit_code == 1 and "give --force" in again.output
 
 
 def test_a_folder_that_is_not_a_capture_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(CaptureError, match="not a capture"):
         read_capture(tmp_path)
-    out = govpress("check", "sd_qingdao", "--replay", str(tmp_path))
-    assert out.returncode == 1 and f"{tmp_path}: not a capture (no index.jsonl)" in out.stderr
+    out = CliRunner().invoke(cli, ["check", "sd_qingdao", "--replay", str(tmp_path)])
+    assert out.exit_code == 1 and f"{tmp_path}: not a capture (no index.jsonl)" in out.output

@@ -4,22 +4,28 @@ block hosts ending ``blocked`` with their kind and URL in the run record."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import tomllib
-from pathlib import Path
 
 import pytest
 from OpenSSL import SSL
-from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+)
 from twisted.internet.error import TCPTimedOutError
-from twisted.web._newclient import ResponseNeverReceived
 from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseNeverReceived
 
 from archive import Archive
-from crawler.blocks import classify_exception, classify_list_page, classify_response, shell_api
+from crawler.blocks import (
+    classify_exception,
+    classify_list_page,
+    classify_response,
+    shell_api,
+)
 from simulator.sites.blocks import SITES_DIR
-from tests.conftest import crawl, govpress_args
+from tests.conftest import crawl
 
 RUISHU_COOKIES = [("Set-Cookie", "FSSBBIl1UgzbN7N80S=x; Path=/"), ("Set-Cookie", "FSSBBIl1UgzbN7N80T=y; Path=/")]
 
@@ -120,7 +126,7 @@ def blocked_runs(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.mark.parametrize("slug", CRAWLED)
 def test_a_blocked_crawl_records_its_kind_and_url(blocked_runs, slug: str) -> None:
-    sim, archive, runs = blocked_runs
+    _, archive, _ = blocked_runs
     expected = _expected()[slug]
     run = Archive(archive).runs(site=slug)[0]
     assert run.status == "blocked", (run.status, run.error)
@@ -144,10 +150,13 @@ def test_the_shell_names_its_api_in_the_run(blocked_runs) -> None:
     assert run.stats["block/api"] == "/module/web/jpage/dataproxy.jsp"
 
 
-def test_govpress_runs_json_shows_the_block_kind(blocked_runs, tmp_path: Path) -> None:
-    sim, archive, _ = blocked_runs
-    out = subprocess.run([sys.executable, "-m", "app.cli", "runs", "--archive", str(archive), "--json"],
-                         capture_output=True, text=True, check=True).stdout
+def test_govpress_runs_json_shows_the_block_kind(blocked_runs) -> None:
+    from click.testing import CliRunner
+
+    from app.cli import cli
+
+    _, archive, _ = blocked_runs
+    out = CliRunner().invoke(cli, ["runs", "--archive", str(archive), "--json"]).output
     rows = {json.loads(line)["site"]: json.loads(line) for line in out.splitlines()}
     assert rows["xx_geo"]["block_kind"] == "geo_blocked"
     assert rows["xx_legacytls"]["block_kind"] == "legacy_tls"

@@ -3,8 +3,6 @@ says ``[links] api = true``, and its rows are archived; without it the shell is 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from archive import Archive
@@ -38,8 +36,8 @@ def test_a_page_without_its_parameters_gets_no_request() -> None:
 
 
 @pytest.mark.parametrize(("body", "href"), [
-    ('<datastore><recordset><record><![CDATA[<li><a href="/art/2026/1/2/art_1_3.html">a</a></li>]]></record>'
-     "</recordset></datastore>", "/art/2026/1/2/art_1_3.html"),
+    (('<datastore><recordset><record><![CDATA[<li><a href="/art/2026/1/2/art_1_3.html">a</a></li>]]></record>'
+      "</recordset></datastore>"), "/art/2026/1/2/art_1_3.html"),
     ('{"success":true,"data":{"html":"<li><a href=\\"/col/col1/art/2026/art_ab12.html\\">a</a></li>"}}',
      "/col/col1/art/2026/art_ab12.html"),
     ("document.write('<li><a href=\\'\\/art\\/2026\\/1\\/2\\/art_1_4.html\\'>a<\\/a><\\/li>');",

@@ -4,6 +4,7 @@ proxy on 127.0.0.1 that records what passed through it; per-site politeness unch
 from __future__ import annotations
 
 import http.client
+import itertools
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -92,40 +93,60 @@ def _pipe(src: socket.socket, dst: socket.socket) -> None:
                 pass
 
 
-@pytest.fixture()
-def proxy():
-    server = ForwardingProxy()
+def _serve(server: ForwardingProxy) -> threading.Thread:
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    return thread
 
 
-def test_every_request_of_the_crawl_goes_through_the_proxy(simulator, proxy, tmp_path: Path) -> None:
-    archive = tmp_path / "a.sqlite"
-    runs = crawl(simulator, archive, ["sd_qingdao"], PROXY_URL=proxy.url, LIST_MAX_PAGES=2)
-    assert runs[0]["status"] == "ok", runs[0]
-    through = [(m, t) for m, t, host in proxy.seen if host == "www.qingdao.gov.cn"]
-    served = [r for r in simulator.requests if r.host == "www.qingdao.gov.cn"]
-    assert len(through) == len(served) >= 5
-    assert {urlsplit(t).path for _, t in through} == {r.path for r in served}
-    assert Archive(archive).count() >= 5
-    # politeness: one request at a time to the site, even through the proxy
-    spans = sorted((r.started, r.finished) for r in served)
-    assert all(b[0] >= a[1] - 0.001 for a, b in zip(spans, spans[1:]))
+@pytest.fixture(scope="module")
+def proxied(tmp_path_factory: pytest.TempPathFactory):
+    """One crawl: sd_dzwww through the global proxy (PROXY_URL, i.e. GOVPRESS_PROXY), a copy of
+    sd_qingdao through the proxy its site file names."""
+    from simulator import Simulator
 
-
-def test_a_site_file_proxy_routes_only_that_site(simulator, proxy, tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path_factory.mktemp("proxy_sites")
+    every, own = ForwardingProxy(), ForwardingProxy()
+    for server in (every, own):
+        _serve(server)
     text = (SITES_DIR / "sd_qingdao.toml").read_text("utf-8").replace('slug = "sd_qingdao"', 'slug = "xx_proxied"')
-    text = text.replace('cms = "trs_wcm"', f'cms = "trs_wcm"\nproxy = "{proxy.url}"')
-    (tmp_path / "xx_proxied.toml").write_text(text, "utf-8")
-    monkeypatch.setenv("GOVPRESS_SITES", str(tmp_path))
-    runs = crawl(simulator, tmp_path / "a.sqlite", ["xx_proxied", "sd_dzwww"], LIST_MAX_PAGES=1)
-    assert {r["site"]: r["status"] for r in runs} == {"xx_proxied": "ok", "sd_dzwww": "ok"}
-    hosts = {host for _, _, host in proxy.seen}
-    assert hosts == {"www.qingdao.gov.cn"}
+    (folder / "xx_proxied.toml").write_text(text.replace('cms = "trs_wcm"', f'cms = "trs_wcm"\nproxy = "{own.url}"'))
+    mp = pytest.MonkeyPatch()
+    mp.setenv("GOVPRESS_SITES", str(folder))
+    try:
+        with Simulator() as sim:
+            runs = crawl(sim, folder / "a.sqlite", ["xx_proxied", "sd_dzwww"], PROXY_URL=every.url,
+                         LIST_MAX_PAGES=2)
+            yield sim, folder / "a.sqlite", {r["site"]: r for r in runs}, every, own
+    finally:
+        mp.undo()
+        for server in (every, own):
+            server.shutdown()
+            server.server_close()
+
+
+def test_every_request_goes_through_its_proxy(proxied) -> None:
+    sim, archive, runs, every, own = proxied
+    assert {s: r["status"] for s, r in runs.items()} == {"xx_proxied": "ok", "sd_dzwww": "ok"}
+    for server, hosts in ((own, {"www.qingdao.gov.cn"}), (every, {"sd.dzwww.com", "www.dzwww.com"})):
+        through = [t for _, t, host in server.seen if host in hosts]
+        served = [r for r in sim.requests if r.host in hosts]
+        assert len(through) == len(served) == len(server.seen) >= 5
+        assert sorted(urlsplit(t).path for t in through) == sorted(r.path for r in served)
+    assert len(list(Archive(archive).documents(site="xx_proxied"))) >= 5
+
+
+def test_a_site_file_proxy_overrides_the_global_one(proxied) -> None:
+    _, _, _, every, own = proxied
+    assert {host for _, _, host in own.seen} == {"www.qingdao.gov.cn"}
+    assert "www.qingdao.gov.cn" not in {host for _, _, host in every.seen}
+
+
+def test_politeness_is_per_site_through_a_proxy(proxied) -> None:
+    sim, _, _, _, _ = proxied
+    served = [r for r in sim.requests if r.host == "www.qingdao.gov.cn"]
+    spans = sorted((r.started, r.finished) for r in served)
+    assert all(b[0] >= a[1] - 0.001 for a, b in itertools.pairwise(spans))  # one at a time
 
 
 def test_egress_labels_hide_credentials() -> None:

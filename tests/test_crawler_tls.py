@@ -14,15 +14,21 @@ import pytest
 from OpenSSL import SSL
 
 from archive import Archive
-from core.siteconfig import SITES_DIR, TLSConfig, parse_site, SiteConfigError
+from core.siteconfig import SITES_DIR, SiteConfigError, TLSConfig, parse_site
 from crawler.tls import make_context
 from tests.conftest import crawl
 
 PROVINCE = (SITES_DIR / "sd_province.toml").read_text("utf-8")
 
 
-def _variant(folder: Path, slug: str, tls: str) -> None:
+def _variant(folder: Path, slug: str, tls: str, column: int | None = None) -> None:
+    """sd_province under another slug, with its own ``[tls]`` (and only list ``column``)."""
     text = re.sub(r"\n\[tls\][^\[]*", "\n", PROVINCE).replace('slug = "sd_province"', f'slug = "{slug}"')
+    if column is not None:
+        head, *lists = text.split("[[lists]]")
+        tail = lists[-1][lists[-1].index("[schedule]"):]
+        lists[-1] = lists[-1][:lists[-1].index("[schedule]")]
+        text = head + "[[lists]]" + lists[column] + tail
     (folder / f"{slug}.toml").write_text(text + tls, "utf-8")
 
 
@@ -53,7 +59,12 @@ def tls_crawl(tmp_path_factory: pytest.TempPathFactory):
 
     folder = tmp_path_factory.mktemp("tls_sites")
     _variant(folder, "xx_tls_modern", "")
-    _variant(folder, "xx_tls_legacy", "\n[tls]\nlegacy = true\n")
+    _variant(folder, "xx_tls_legacy", "\n[tls]\nlegacy = true\n", column=0)
+    # Without the simulator's CA the certificate does not verify ...
+    _variant(folder, "xx_tls_noca", "\n[tls]\nlegacy = true\n")
+    # ... unless the site file turns the checks off (other column: no shared documents).
+    _variant(folder, "xx_tls_noverify", "\n[tls]\nlegacy = true\nverify = false\n", column=1)
+    (folder / "ca").mkdir()
     archive = folder / "a.sqlite"
     mp = pytest.MonkeyPatch()
     mp.setenv("GOVPRESS_SITES", str(folder))
@@ -61,8 +72,15 @@ def tls_crawl(tmp_path_factory: pytest.TempPathFactory):
         with Simulator() as sim:
             # www.shandong.gov.cn is served by the legacy-only TLS listener, with TLS kept.
             hostmap = {"www.shandong.gov.cn": sim.blocks.tls_target()}
-            runs = crawl(sim, archive, ["xx_tls_modern", "xx_tls_legacy"], HOSTMAP=hostmap,
-                         TLS_CA_FILE=str(sim.blocks.ca_file), RETRY_TIMES=0, LIST_MAX_PAGES=1)
+            ca = folder / "ca" / "sim.pem"
+            ca.write_bytes(sim.blocks.ca_file.read_bytes())
+            for slug in ("xx_tls_modern", "xx_tls_legacy"):  # these two trust the simulator's CA
+                path = folder / f"{slug}.toml"
+                text = path.read_text("utf-8")
+                path.write_text(text + ('ca_file = "ca/sim.pem"\n' if "[tls]" in text else
+                                        '\n[tls]\nca_file = "ca/sim.pem"\n'), "utf-8")
+            runs = crawl(sim, archive, ["xx_tls_modern", "xx_tls_legacy", "xx_tls_noca", "xx_tls_noverify"],
+                         HOSTMAP=hostmap, RETRY_TIMES=0, LIST_MAX_PAGES=1)
             yield sim, archive, {r["site"]: r for r in runs}
     finally:
         mp.undo()
@@ -77,7 +95,7 @@ def test_without_the_option_the_crawl_reports_legacy_tls(tls_crawl) -> None:
 
 
 def test_with_the_option_it_archives_with_certificates_checked(tls_crawl) -> None:
-    sim, archive, runs = tls_crawl
+    _, archive, runs = tls_crawl
     assert runs["xx_tls_legacy"]["status"] == "ok", runs["xx_tls_legacy"]
     docs = list(Archive(archive).documents(site="xx_tls_legacy"))
     assert len(docs) >= 5
@@ -90,24 +108,12 @@ def test_the_option_is_not_global(tls_crawl) -> None:
     assert list(Archive(archive).documents(site="xx_tls_modern")) == []
 
 
-def test_an_untrusted_certificate_is_refused_unless_the_site_file_says_so(tmp_path: Path) -> None:
-    from simulator import Simulator
-
-    _variant(tmp_path, "xx_tls_noca", "\n[tls]\nlegacy = true\n")
-    _variant(tmp_path, "xx_tls_noverify", "\n[tls]\nlegacy = true\nverify = false\n")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("GOVPRESS_SITES", str(tmp_path))
-    try:
-        with Simulator() as sim:
-            hostmap = {"www.shandong.gov.cn": sim.blocks.tls_target()}
-            runs = {r["site"]: r for r in crawl(sim, tmp_path / "a.sqlite", ["xx_tls_noca", "xx_tls_noverify"],
-                                                HOSTMAP=hostmap, RETRY_TIMES=0, LIST_MAX_PAGES=1)}
-    finally:
-        mp.undo()
-    reader = Archive(tmp_path / "a.sqlite")
+def test_an_untrusted_certificate_is_refused_unless_the_site_file_says_so(tls_crawl) -> None:
+    _, archive, runs = tls_crawl
+    reader = Archive(archive)
     assert runs["xx_tls_noca"]["status"] == "blocked"
     assert reader.runs(site="xx_tls_noca")[0].block_kind == "bad_certificate"
-    assert runs["xx_tls_noverify"]["status"] == "ok"
+    assert runs["xx_tls_noverify"]["status"] == "ok", runs["xx_tls_noverify"]
     assert list(reader.documents(site="xx_tls_noverify"))
 
 

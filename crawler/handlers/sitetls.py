@@ -12,13 +12,13 @@ from __future__ import annotations
 import logging
 
 from scrapy import Request
-from twisted.web.client import HTTPConnectionPool
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler, _ScrapyAgent
 from scrapy.crawler import Crawler
 from scrapy.exceptions import ResponseDataLossError
 from scrapy.http import Response
 from scrapy.utils._download_handlers import get_dataloss_msg, wrap_twisted_exceptions
 from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.web.client import HTTPConnectionPool
 
 from core.siteconfig import TLSConfig
 from crawler.tls import SiteTLSPolicy, describe
@@ -44,7 +44,7 @@ class SiteTLSDownloadHandler(HTTP11DownloadHandler):
         if pool is None:
             from twisted.internet import reactor
 
-            pool = self._pools[tls] = HTTPConnectionPool(reactor, persistent=True)
+            pool = self._pools[tls] = HTTPConnectionPool(reactor, persistent=True)  # type: ignore[no-untyped-call]
             pool.maxPersistentPerHost = self._pool.maxPersistentPerHost
             pool._factory = self._pool._factory
         return pool
@@ -64,7 +64,7 @@ class SiteTLSDownloadHandler(HTTP11DownloadHandler):
         meta = request.meta.get(META)
         tls = meta if isinstance(meta, TLSConfig) else None
         agent = _ScrapyAgent(
-            contextFactory=self.policy(tls),
+            contextFactory=self.policy(tls),  # type: ignore[arg-type]  # implements IPolicyForHTTPS
             bindAddress=self._bind_address,
             pool=self.pool(tls),
             maxsize=self._default_maxsize,
@@ -85,5 +85,5 @@ class SiteTLSDownloadHandler(HTTP11DownloadHandler):
     async def close(self) -> None:
         for tls, pool in list(self._pools.items()):
             if tls != TLSConfig():
-                await maybe_deferred_to_future(pool.closeCachedConnections())
+                await maybe_deferred_to_future(pool.closeCachedConnections())  # type: ignore[no-untyped-call]
         await super().close()

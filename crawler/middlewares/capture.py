@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import Request
@@ -42,12 +42,11 @@ class CaptureMiddleware:
 
     def process_request(self, request: Request, spider: Any = None) -> None:
         request.meta[T0] = time.monotonic()
-        return None
 
     def _entry(self, request: Request) -> Entry:
         t0 = request.meta.get(T0)
         body = request.body.decode("utf-8", "replace") if request.method == "POST" else ""
-        return Entry(0, request.method, request.url, fetched_at=datetime.now(timezone.utc).isoformat(),
+        return Entry(0, request.method, request.url, fetched_at=datetime.now(UTC).isoformat(),
                      seconds=round(time.monotonic() - t0, 3) if t0 else None,
                      egress=request.meta.get(EGRESS_META, "direct"), request_body=body)
 
@@ -66,4 +65,3 @@ class CaptureMiddleware:
         entry.error = block.line() if block else f"{type(exception).__name__}: {exception}"
         self.writer.write(entry, None)
         self.stats.inc_value("capture/errors")
-        return None

@@ -56,7 +56,7 @@ class SiteAccessMiddleware:
         if site is None and hasattr(spider, "site_for_host"):  # probes: robots.txt of each site
             site = spider.site_for_host(urlsplit(request.url).hostname or "")
         if site is None:
-            return None
+            return
         if not site.tls.is_default:
             request.meta.setdefault(TLS_META, site.tls)
         proxy = site.proxy or self.proxy
@@ -66,4 +66,4 @@ class SiteAccessMiddleware:
         if site.slug not in self._logged:
             self._logged.add(site.slug)
             logger.info("%s: egress %s", site.slug, request.meta[EGRESS_META])
-        return None
+        return

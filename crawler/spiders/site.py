@@ -10,7 +10,7 @@ Pagination stops at the first list page holding only known articles unless
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
@@ -130,7 +130,8 @@ class SiteSpider(scrapy.Spider):
                       "page_links": sorted(set(canon.values())), "list_url": response.url},
             )
 
-    def _article_requests(self, links: list[str], lst: ListPage, list_url: str) -> Iterator[scrapy.Request]:
+    def _article_requests(self, links: list[str], lst: ListPage,
+                          list_url: str) -> Generator[scrapy.Request, None, dict[str, str]]:
         """Requests for the links not yet scheduled; returns ``{url: canonical URL}``."""
         canon = {url: self.canonical(url) for url in links}
         for url in links:
@@ -236,8 +237,8 @@ def describe_failure(failure: Failure) -> tuple[str, str, bool]:
     ``kind`` is a block kind from ``crawler.blocks`` (``legacy_tls``, ``js_challenge``,
     ``http_404`` …) when the failure is recognised, else a politeness reason or the exception name.
     """
-    if failure.check(HttpError):
-        response = failure.value.response
+    if failure.check(HttpError):  # type: ignore[no-untyped-call]
+        response = failure.value.response  # type: ignore[union-attr]
         block = classify_response(response.status, response.headers, response.body, response.url,
                                   redirected=bool(response.meta.get("redirect_urls")))
         if block is None:  # pragma: no cover - HttpError is only raised for non-2xx
@@ -245,7 +246,7 @@ def describe_failure(failure: Failure) -> tuple[str, str, bool]:
         if block.kind.startswith("http_"):
             return block.kind, block.detail, True
         return block.kind, f"{block.kind} ({block.detail})", True
-    if failure.check(IgnoreRequest):
+    if failure.check(IgnoreRequest):  # type: ignore[no-untyped-call]
         message = str(failure.value) or "ignored"
         lowered = message.lower()
         if "robots.txt" in lowered or "offsite" in lowered:
@@ -255,7 +256,9 @@ def describe_failure(failure: Failure) -> tuple[str, str, bool]:
         if "maxsize" in lowered or "max size" in lowered:
             return "too_large", message, True
         return "ignored_error", message, True
-    block = classify_exception(failure.value, failure.request.url if hasattr(failure, "request") else "")
+    request = getattr(failure, "request", None)
+    block = classify_exception(failure.value, request.url if request is not None else "") \
+        if failure.value is not None else None
     if block is not None:
         return block.kind, f"{block.kind} ({block.detail})", True
     name = failure.type.__name__ if failure.type else "Error"

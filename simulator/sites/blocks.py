@@ -390,7 +390,7 @@ def _rsa_certificate(hosts: list[str], directory: Path) -> tuple[Path, Path]:
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "govpress simulator")])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     sans: list[x509.GeneralName] = [x509.DNSName(h) for h in hosts]
     sans.append(x509.IPAddress(ipaddress.ip_address("127.0.0.1")))
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
