@@ -382,7 +382,21 @@ class BlockEndpoints:
         return f"https://127.0.0.1:{self.ports[LEGACY_TLS_HOST]}"
 
 
+_CERTS: dict[tuple[str, ...], tuple[bytes, bytes]] = {}
+"""Certificates made in this process, by host list: key generation is the slow part of a start."""
+
+
 def _rsa_certificate(hosts: list[str], directory: Path) -> tuple[Path, Path]:
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    made = _CERTS.get(tuple(hosts))
+    if made is None:
+        made = _CERTS[tuple(hosts)] = _make_rsa_certificate(hosts)
+    cert_path.write_bytes(made[0])
+    key_path.write_bytes(made[1])
+    return cert_path, key_path
+
+
+def _make_rsa_certificate(hosts: list[str]) -> tuple[bytes, bytes]:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -399,8 +413,6 @@ def _rsa_certificate(hosts: list[str], directory: Path) -> tuple[Path, Path]:
             .add_extension(x509.SubjectAlternativeName(sans), critical=False)
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
             .sign(key, hashes.SHA256()))
-    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return cert_path, key_path
+    return (cert.public_bytes(serialization.Encoding.PEM),
+            key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                              serialization.NoEncryption()))
