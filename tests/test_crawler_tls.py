@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from archive import Archive
 from core.siteconfig import SITES_DIR, SiteConfigError, TLSConfig, parse_site
 from crawler.tls import make_context
 from tests.conftest import crawl
+from tests.test_crawler_proxy import ForwardingProxy
 
 PROVINCE = (SITES_DIR / "sd_province.toml").read_text("utf-8")
 
@@ -64,6 +66,13 @@ def tls_crawl(tmp_path_factory: pytest.TempPathFactory):
     _variant(folder, "xx_tls_noca", "\n[tls]\nlegacy = true\n")
     # ... unless the site file turns the checks off (other column: no shared documents).
     _variant(folder, "xx_tls_noverify", "\n[tls]\nlegacy = true\nverify = false\n", column=1)
+    # Through a forwarding proxy: TLS inside a CONNECT tunnel (page 2 of the first column).
+    proxy = ForwardingProxy()
+    threading.Thread(target=proxy.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    _variant(folder, "xx_tls_proxied", "\n[tls]\nlegacy = true\n", column=0)
+    path = folder / "xx_tls_proxied.toml"
+    path.write_text(path.read_text("utf-8").replace('col97802/index.html"', 'col97802/index.html?uid=509499&pageNum=2"')
+                    .replace('cms = "hanweb"', f'cms = "hanweb"\nproxy = "{proxy.url}"'), "utf-8")
     (folder / "ca").mkdir()
     archive = folder / "a.sqlite"
     mp = pytest.MonkeyPatch()
@@ -74,20 +83,22 @@ def tls_crawl(tmp_path_factory: pytest.TempPathFactory):
             hostmap = {"www.shandong.gov.cn": sim.blocks.tls_target()}
             ca = folder / "ca" / "sim.pem"
             ca.write_bytes(sim.blocks.ca_file.read_bytes())
-            for slug in ("xx_tls_modern", "xx_tls_legacy"):  # these two trust the simulator's CA
+            for slug in ("xx_tls_modern", "xx_tls_legacy", "xx_tls_proxied"):  # these trust the simulator's CA
                 path = folder / f"{slug}.toml"
                 text = path.read_text("utf-8")
                 path.write_text(text + ('ca_file = "ca/sim.pem"\n' if "[tls]" in text else
                                         '\n[tls]\nca_file = "ca/sim.pem"\n'), "utf-8")
-            runs = crawl(sim, archive, ["xx_tls_modern", "xx_tls_legacy", "xx_tls_noca", "xx_tls_noverify"],
-                         HOSTMAP=hostmap, RETRY_TIMES=0, LIST_MAX_PAGES=1)
-            yield sim, archive, {r["site"]: r for r in runs}
+            runs = crawl(sim, archive, ["xx_tls_modern", "xx_tls_legacy", "xx_tls_noca", "xx_tls_noverify",
+                                        "xx_tls_proxied"], HOSTMAP=hostmap, RETRY_TIMES=0, LIST_MAX_PAGES=1)
+            yield sim, archive, {r["site"]: r for r in runs}, proxy
     finally:
         mp.undo()
+        proxy.shutdown()
+        proxy.server_close()
 
 
 def test_without_the_option_the_crawl_reports_legacy_tls(tls_crawl) -> None:
-    _, archive, runs = tls_crawl
+    _, archive, runs, _ = tls_crawl
     assert runs["xx_tls_modern"]["status"] == "blocked"
     run = Archive(archive).runs(site="xx_tls_modern")[0]
     assert run.block_kind == "legacy_tls"
@@ -95,7 +106,7 @@ def test_without_the_option_the_crawl_reports_legacy_tls(tls_crawl) -> None:
 
 
 def test_with_the_option_it_archives_with_certificates_checked(tls_crawl) -> None:
-    _, archive, runs = tls_crawl
+    _, archive, runs, _ = tls_crawl
     assert runs["xx_tls_legacy"]["status"] == "ok", runs["xx_tls_legacy"]
     docs = list(Archive(archive).documents(site="xx_tls_legacy"))
     assert len(docs) >= 5
@@ -104,17 +115,25 @@ def test_with_the_option_it_archives_with_certificates_checked(tls_crawl) -> Non
 
 def test_the_option_is_not_global(tls_crawl) -> None:
     """Both sites crawled in one process against one host: only the legacy one got through."""
-    _, archive, _ = tls_crawl
+    _, archive, _, _ = tls_crawl
     assert list(Archive(archive).documents(site="xx_tls_modern")) == []
 
 
 def test_an_untrusted_certificate_is_refused_unless_the_site_file_says_so(tls_crawl) -> None:
-    _, archive, runs = tls_crawl
+    _, archive, runs, _ = tls_crawl
     reader = Archive(archive)
     assert runs["xx_tls_noca"]["status"] == "blocked"
     assert reader.runs(site="xx_tls_noca")[0].block_kind == "bad_certificate"
     assert runs["xx_tls_noverify"]["status"] == "ok", runs["xx_tls_noverify"]
     assert list(reader.documents(site="xx_tls_noverify"))
+
+
+def test_legacy_tls_works_inside_a_proxy_tunnel(tls_crawl) -> None:
+    sim, archive, runs, proxy = tls_crawl
+    assert runs["xx_tls_proxied"]["status"] == "ok", runs["xx_tls_proxied"]
+    assert len(list(Archive(archive).documents(site="xx_tls_proxied"))) >= 5
+    tunnels = [t for m, t, _ in proxy.seen if m == "CONNECT"]
+    assert tunnels and set(tunnels) == {sim.blocks.tls_target().removeprefix("https://")}
 
 
 @pytest.mark.parametrize(("table", "problem"), [

@@ -66,4 +66,9 @@ class SiteAccessMiddleware:
         if site.slug not in self._logged:
             self._logged.add(site.slug)
             logger.info("%s: egress %s", site.slug, request.meta[EGRESS_META])
+            if not site.tls.verify:
+                logger.warning("%s: certificate checks are OFF for this site ([tls] verify = false in %s)",
+                               site.slug, site.path)
+            elif not site.tls.is_default:
+                logger.info("%s: site TLS: %s", site.slug, site.tls)
         return
