@@ -81,7 +81,7 @@ class SiteSpider(scrapy.Spider):
             self.logger.debug("%s: %s is past the last list page", self.site.slug, response.url)
             return
         block = classify_response(response.status, response.headers, response.body, response.url,
-                                  redirected=bool(response.meta.get("redirect_urls")))
+                                  redirected=_redirected(response))
         if block is not None and block.kind in KINDS:
             self.report_block(block)  # a challenge or WAF page answered 2xx: not a list page
             return
@@ -101,7 +101,7 @@ class SiteSpider(scrapy.Spider):
         if not links:
             if page == 1:
                 shell = classify_list_page(response.status, response.headers, response.body,
-                                           response.url, redirected=bool(response.meta.get("redirect_urls")))
+                                           response.url, redirected=_redirected(response))
                 if shell is not None:
                     api = list(self.list_api_requests(response, lst, shell))
                     if api:  # the site file says how to ask the data API: not a block
@@ -210,7 +210,7 @@ class SiteSpider(scrapy.Spider):
         meta = response.meta
         if response.status != 304:
             block = classify_response(response.status, response.headers, response.body, response.url,
-                                      redirected=bool(meta.get("redirect_urls")))
+                                      redirected=_redirected(response))
             if block is not None and block.kind in KINDS:
                 self.report_block(block)  # never archive a challenge page as an article
                 return
@@ -240,7 +240,7 @@ def describe_failure(failure: Failure) -> tuple[str, str, bool]:
     if failure.check(HttpError):  # type: ignore[no-untyped-call]
         response = failure.value.response  # type: ignore[union-attr]
         block = classify_response(response.status, response.headers, response.body, response.url,
-                                  redirected=bool(response.meta.get("redirect_urls")))
+                                  redirected=_redirected(response))
         if block is None:  # pragma: no cover - HttpError is only raised for non-2xx
             return f"http_{response.status}", f"HTTP {response.status}", True
         if block.kind.startswith("http_"):
@@ -263,6 +263,14 @@ def describe_failure(failure: Failure) -> tuple[str, str, bool]:
         return block.kind, f"{block.kind} ({block.detail})", True
     name = failure.type.__name__ if failure.type else "Error"
     return name, f"{name}: {failure.getErrorMessage()}", True
+
+
+def _redirected(response: Response) -> bool:
+    """Whether ``response`` ends a redirect chain (False for a response built without a request)."""
+    try:
+        return bool(response.meta.get("redirect_urls"))
+    except AttributeError:
+        return False
 
 
 def record_block(stats: Any, block: Block) -> None:
