@@ -14,16 +14,12 @@ from typing import Any
 
 import click
 
-from app.cli_archive import COMMANDS
+from app.cli_archive import COMMANDS, archive_path
 from app.crawl import RunSummary, exit_code, project_settings, run_crawls
 
 logger = logging.getLogger(__name__)
 
 ARCHIVE_HELP = "SQLite archive (default: ARCHIVE_PATH, i.e. $GOVPRESS_ARCHIVE or ./data/govpress.sqlite)"
-
-
-def _archive_path(archive: str | None) -> str:
-    return archive or project_settings().get("ARCHIVE_PATH")
 
 
 def _sites() -> dict[str, Any]:
@@ -208,8 +204,9 @@ def check(slug: str, url: str, demo: bool, limit: int, as_json: bool, save_dir: 
         if as_json:
             click.echo(json.dumps(row, ensure_ascii=False))
         else:
+            flags = "  flags: " + ",".join(item.flags) if item.flags else ""
             click.echo(f"- {item.title or '(NO HEADLINE)'}\n  {item.published or '(NO DATE)'}  {item.source}"
-                       f"  [{item.extraction_method}, {len(item.body)} chars]{'  flags: ' + ','.join(item.flags) if item.flags else ''}"
+                       f"  [{item.extraction_method}, {len(item.body)} chars]{flags}"
                        f"\n  {item.url}\n  {start}")
     if not items:
         raise click.ClickException(f"{slug}: nothing would be archived (see the log above)")
@@ -290,7 +287,7 @@ def sites_cmd(as_json: bool, archive: str | None) -> None:
     """
     from app.probe import site_state
 
-    probes = _last_probes(_archive_path(archive))
+    probes = _last_probes(archive_path(archive))
     for site in _sites().values():
         rows = probes.get(site.slug, [])
         probe = {"state": site_state(rows), "at": rows[0]["probed_at"]} if rows else None
@@ -373,7 +370,7 @@ def probe(slugs: tuple[str, ...], all_sites: bool, demo: bool, archive: str | No
     from archive import ArchiveError
 
     try:
-        save(_archive_path(archive), results)
+        save(archive_path(archive), results)
     except ArchiveError as exc:
         click.echo(f"warning: probe results not kept: {exc}", err=True)
     if as_json:

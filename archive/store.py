@@ -26,9 +26,20 @@ from archive.save import EXACT_ONLY, Identity, save_record, to_json
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "SaveResult", "Identity", "upsert_site", "start_run", "finish_run", "save_document",
-    "save_documents", "touch_document", "optimize", "TRIGGERS", "STATUSES", "COUNT_KEYS",
-    "save_probes", "PROBE_FIELDS",
+    "COUNT_KEYS",
+    "PROBE_FIELDS",
+    "STATUSES",
+    "TRIGGERS",
+    "Identity",
+    "SaveResult",
+    "finish_run",
+    "optimize",
+    "save_document",
+    "save_documents",
+    "save_probes",
+    "start_run",
+    "touch_document",
+    "upsert_site",
 ]
 
 TRIGGERS = frozenset({"manual", "cron", "scheduler", "demo"})
@@ -76,7 +87,8 @@ def start_run(db: Database, site: str, *, trigger: str, pid: int, started_at: st
             "INSERT INTO runs (site, trigger, pid, started_at, status) VALUES (?, ?, ?, ?, 'running')",
             (site, trigger, pid, started_at or now_iso()),
         )
-        return int(cur.lastrowid)
+        assert cur.lastrowid is not None
+        return cur.lastrowid
 
 
 def finish_run(

@@ -12,7 +12,7 @@ import logging
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +96,6 @@ class SiteDefinition:
     selectors: ArticleSelectors = ArticleSelectors()
     schedule: Schedule = Schedule()
     revisit_days: int = 7
-    min_links: int = 1
     encoding: str = ""
     canonical_drop_params: tuple[str, ...] = ()
     path: str = ""
@@ -107,7 +106,6 @@ class SiteDefinition:
     """``[links] api``: request the data API an empty-shell list page names (``crawler.listapi``)."""
     probe_urls: tuple[str, ...] = ()
     """Sample article URLs ``govpress probe`` requests (besides the first link of each list)."""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def article_re(self) -> re.Pattern[str]:
@@ -308,7 +306,6 @@ def parse_site(path: Path, profiles_dir: Path = PROFILES_DIR) -> SiteDefinition:
         ),
         schedule=schedule,
         revisit_days=int(crawl.get("revisit_days", 7)),
-        min_links=int(crawl.get("min_links", 1)),
         encoding=str(data.get("encoding", "")),
         canonical_drop_params=tuple(merged.get("canonical_drop_params", ())),
         path=str(path),

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from archive import Archive, ArchiveError, SchemaTooNewError, open_archive, store
-from archive import schema
+from archive import Archive, ArchiveError, SchemaTooNewError, open_archive, schema, store
 from archive.models import DOCUMENT_COLUMNS
 from simulator.synthetic import Generator
 
@@ -151,8 +150,7 @@ def test_new_migration_applied_on_next_open(path: Path, monkeypatch: pytest.Monk
 
     monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, schema.Migration("m002_add_note", m002_add_note)])
     db = open_archive(path)
-    assert [r[0] for r in db.conn.execute("SELECT name FROM _migrations ORDER BY rowid")] == [
-        n for n in schema.known_names()]
+    assert [r[0] for r in db.conn.execute("SELECT name FROM _migrations ORDER BY rowid")] == list(schema.known_names())
     assert schema.known_names()[-1] == "m002_add_note"
     assert "note" in {r[1] for r in db.conn.execute("PRAGMA table_info(sites)")}
 

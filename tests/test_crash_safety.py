@@ -38,9 +38,15 @@ def test_twenty_random_kills_lose_nothing_committed(tmp_path: Path) -> None:
             for article in rng.sample(sim.articles(), 3):
                 sim.edit_article(article.url, paragraphs=article.paragraphs + [f"第{i}次更新的补充内容，供测试修订记录。"])
             before = snapshot(archive)
+            seen = len(sim.requests)
             proc = subprocess.Popen(govpress_args(sim, archive, "crawl", "--all", "--refresh"),
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(rng.uniform(1.0, 5.0))
+            # Kill at a random point of the crawl itself, not of the interpreter's start-up
+            # (which takes seconds on a loaded machine).
+            deadline = time.monotonic() + 60
+            while len(sim.requests) == seen and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(rng.uniform(0.0, 3.0))
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=30)
             after = snapshot(archive)  # also asserts PRAGMA integrity_check == ok

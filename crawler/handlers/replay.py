@@ -48,7 +48,7 @@ class ReplayDownloadHandler(BaseDownloadHandler):
         if entry.error:
             raise DownloadFailedError(entry.error)
         raw = body_of(self.folder, entry)
-        headers = Headers({k: v for k, v in entry.headers.items()})
+        headers = Headers(dict(entry.headers.items()))
         cls = responsetypes.from_args(headers=headers, url=entry.final_url or entry.url, body=raw)
         return cls(url=entry.final_url or entry.url, status=entry.status or 200, headers=headers,
                    body=raw, request=request)

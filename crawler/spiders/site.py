@@ -11,7 +11,7 @@ Pagination stops at the first list page holding only known articles unless
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Generator, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
@@ -22,10 +22,10 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from archive.record import DocumentRecord
-from crawler.blocks import KINDS, Block, classify_exception, classify_list_page, classify_response
-from crawler.links import article_links, next_page
 from core.siteconfig import ListPage, SiteDefinition
 from core.urls import canonicalize, is_followable
+from crawler.blocks import KINDS, Block, classify_exception, classify_list_page, classify_response
+from crawler.links import article_links, next_page
 
 LIST_API_HOOK = "list_api_requests"
 """Name of the spider method that turns an empty-shell list page into data-API requests
@@ -36,6 +36,7 @@ class SiteSpider(scrapy.Spider):
     """Crawl one site's list pages and the articles they link to."""
 
     site: SiteDefinition
+    allowed_domains: list[str]
     max_list_pages: int
     """Cap on list pages per column (``LIST_MAX_PAGES``; 0: the site's ``max_pages``)."""
     scheduled: set[str]
@@ -224,7 +225,7 @@ class SiteSpider(scrapy.Spider):
             canonical_url=meta.get("canonical_url") or self.canonical(response.url),
             raw=response.body,
             http_status=response.status,
-            fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
             list_url=meta.get("list_url", ""),
             column_name=meta.get("column", ""),
             not_modified=response.status == 304,

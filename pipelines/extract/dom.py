@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 import lxml.html
 from cssselect import SelectorError
@@ -91,7 +92,8 @@ def select(root: HtmlElement, css: str) -> list[HtmlElement]:
     if not css:
         return []
     try:
-        return css_xpath(css)(root)
+        found: list[Any] = css_xpath(css)(root)
+        return found
     except (SelectorError, etree.XPathError, ValueError) as exc:
         logger.warning("bad selector %r: %s", css, exc)
         return []
@@ -102,7 +104,7 @@ def attr_text(el: HtmlElement) -> str:
     return f"{el.get('class', '')} {el.get('id', '')}"
 
 
-def iter_lines(el: HtmlElement, with_links: bool = False) -> Iterator:
+def iter_lines(el: HtmlElement, with_links: bool = False) -> Iterator[Any]:
     """Yield the text of a subtree as lines, breaking at block elements and ``<br>``.
 
     With ``with_links`` each item is ``(line, link_share)`` where ``link_share``
@@ -111,7 +113,7 @@ def iter_lines(el: HtmlElement, with_links: bool = False) -> Iterator:
     buf: list[tuple[str, bool]] = []
     blocks = P.BLOCK_TAGS
 
-    def flush() -> Iterator:
+    def flush() -> Iterator[Any]:
         if buf:
             s = norm_space("".join(t for t, _ in buf))
             if s:
