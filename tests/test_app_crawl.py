@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.crawl import (
-    EXIT_FAILED,
-    EXIT_OK,
-    EXIT_PARTIAL,
-    EXIT_SKIPPED,
-    RunSummary,
-    exit_code,
-)
+from app.crawl import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_SKIPPED, RunSummary, exit_code
 
 
 def summary(status: str) -> RunSummary:

@@ -8,11 +8,7 @@ from pathlib import Path
 from scrapy import Request
 from scrapy.http import Response
 
-from crawler.middlewares.backoff import (
-    NOT_BEFORE,
-    BackoffRetryMiddleware,
-    retry_after_seconds,
-)
+from crawler.middlewares.backoff import NOT_BEFORE, BackoffRetryMiddleware, retry_after_seconds
 from tests.conftest import component_crawler
 
 
