@@ -8,18 +8,28 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
-from app.cli_archive import COMMANDS, archive_path
-from app.crawl import RunSummary, exit_code, project_settings, run_crawls
+from app.cli_archive import COMMANDS, ArgError, archive_path
+from app.crawl import EXIT_PARTIAL, RunSummary, contact_warning, exit_code, project_settings, run_crawls
 
 logger = logging.getLogger(__name__)
 
 ARCHIVE_HELP = "SQLite archive (default: ARCHIVE_PATH, i.e. $GOVPRESS_ARCHIVE or ./data/govpress.sqlite)"
+
+
+class BadConfig(click.ClickException):
+    """A bad setting or environment variable: nothing ran (exit 2, like a usage error)."""
+
+    exit_code = 2
 
 
 def _sites() -> dict[str, Any]:
@@ -30,22 +40,74 @@ def _sites() -> dict[str, Any]:
     return SITES
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class GovpressGroup(click.Group):
+    """click's group with one-line usage errors and quiet broken pipes (``govpress export | head``)."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        try:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            cmd = exc.ctx.command_path if exc.ctx is not None else "govpress"
+            click.echo(f"Error: {exc.format_message()} (see {cmd} --help)", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            # The reader went away (``| head``): that is how pipes end, not an error.
+            # Point stdout at /dev/null so the interpreter's final flush cannot fail again.
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+            except (OSError, ValueError, AttributeError):
+                pass
+            sys.exit(0)
+
+
+@click.group(cls=GovpressGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="govpress")
-def cli() -> None:
+@click.option("--sites", "sites_dir", type=click.Path(file_okay=False, exists=True),
+              help="Folder of site files to use instead of the shipped ones (sets $GOVPRESS_SITES).")
+def cli(sites_dir: str | None) -> None:
     """Crawl Chinese government press releases into a SQLite archive.
 
     \b
+    First steps:
+        govpress demo                      # offline, into a temporary archive
+        export GOVPRESS_CONTACT=mailto:you@example.org
+        govpress crawl sd_qingdao          # a first live crawl, then --all
+
+    \b
     Example:
-        govpress crawl --all
-        govpress demo --archive /tmp/demo.sqlite
+        govpress --sites /etc/govpress/sites sites
     """
+    if sites_dir:
+        import os
+
+        from core.siteconfig import SITES_ENV
+
+        os.environ[SITES_ENV] = sites_dir  # read when the site files load; inherited by crawls
+
+
+DEMO_DELAY = 0.05
+"""Download delay against the simulator, in seconds (``--delay`` of ``govpress demo``)."""
 
 
 @cli.command()
 @click.argument("slugs", nargs=-1)
 @click.option("--all", "all_sites", is_flag=True, help="Crawl every site definition.")
 @click.option("--archive", type=click.Path(dir_okay=False), help=ARCHIVE_HELP)
+@click.option("--demo", is_flag=True,
+              help="Crawl the built-in offline simulator instead of the live sites (temporary archive "
+                   "unless --archive names a demo archive).")
 @click.option("--full", is_flag=True, help="Walk every list page (backfill), not just the new ones.")
 @click.option("--refresh", is_flag=True, help="Re-fetch known articles even when not due.")
 @click.option("--trigger", default="manual", show_default=True,
@@ -55,78 +117,151 @@ def cli() -> None:
 @click.option("--progress/--no-progress", default=None,
               help="Live progress display (default: on when standard error is a terminal).")
 @click.option("-v", "--verbose", is_flag=True, help="Keep Scrapy's INFO log lines under the progress display.")
-def crawl(slugs: tuple[str, ...], all_sites: bool, archive: str | None, full: bool,
+def crawl(slugs: tuple[str, ...], all_sites: bool, archive: str | None, demo: bool, full: bool,
           refresh: bool, trigger: str, overrides: tuple[str, ...], progress: bool | None,
           verbose: bool) -> None:
     """Crawl SLUG... (or --all) into the archive.
 
-    Exit status: 0 ok, 1 partial (some errors or some sites failed), 2 failed,
-    3 skipped (another crawl of the site is running).
+    Exit status: 0 ok, 1 partial (some errors or some sites failed), 2 failed
+    (or a usage error, e.g. an unknown site), 3 skipped (another crawl of the
+    site is running).
 
     \b
     Example:
         govpress crawl sd_qingdao sd_jinan
+        govpress crawl --demo sd_qingdao
     """
     sites = _sites()
-    if all_sites == bool(slugs):
-        raise click.UsageError("give SLUG... or --all (not both)")
+    if not all_sites and not slugs:
+        raise ArgError("give the sites to crawl (govpress crawl SLUG..., see govpress sites) or --all")
+    if all_sites and slugs:
+        raise ArgError("give SLUG... or --all, not both")
     chosen = list(sites) if all_sites else list(slugs)
     unknown = [s for s in chosen if s not in sites]
     if unknown:
-        raise click.ClickException(
-            f"unknown site {', '.join(unknown)} (known: {', '.join(sites)})"
-        )
+        raise ArgError(f"unknown site {', '.join(unknown)} (known: {', '.join(sites)})")
     extra: dict[str, Any] = {"INCREMENTAL_FULL": full, "INCREMENTAL_REFRESH": refresh,
                              "GOVPRESS_TRIGGER": trigger}
-    if progress is None:
-        progress = sys.stderr.isatty()
-    if progress:
-        extensions = project_settings().getdict("EXTENSIONS")
-        extra["EXTENSIONS"] = {**extensions, "crawler.extensions.progress.ProgressExtension": 500}
-        if not verbose:
-            extra["LOG_LEVEL"] = "WARNING"
     for item in overrides:
         name, sep, value = item.partition("=")
         if not sep:
-            raise click.UsageError(f"--set {item!r}: expected NAME=VALUE")
+            raise ArgError(f"--set {item!r}: expected NAME=VALUE")
         extra[name] = value
+    if demo:
+        with _demo_archive(archive) as path, _simulator() as sim_settings:
+            extra = {**sim_settings, **extra, "GOVPRESS_TRIGGER": "demo", "ARCHIVE_PATH": path}  # -s wins
+            _display(extra, progress, verbose)
+            runs = _run(chosen, extra)
+        _print_summary(runs)
+        click.echo(f"demo archive: {path}", err=True)
+        sys.exit(exit_code(runs))
     if archive:
         extra["ARCHIVE_PATH"] = archive
+    if not chosen:
+        raise click.ClickException("no usable site definitions (see the lines above)")
+    _display(extra, progress, verbose)
+    warning = contact_warning(project_settings(extra))
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
     runs = _run(chosen, extra)
     _print_summary(runs)
-    sys.exit(exit_code(runs))
+    code = exit_code(runs)
+    if all_sites and _site_errors():
+        code = max(code, EXIT_PARTIAL)  # a bad site file is a failure cron must hear about
+    sys.exit(code)
 
 
-@cli.command()
-@click.option("--archive", type=click.Path(dir_okay=False), help=ARCHIVE_HELP)
-@click.option("--delay", type=click.FloatRange(min=0.01), default=0.05, show_default=True,
-              help="Download delay against the simulator, in seconds.")
-def demo(archive: str | None, delay: float) -> None:
-    """Crawl the built-in offline simulator of every site into the archive.
+def _site_errors() -> list[str]:
+    from crawler.spiders.sites import SITE_ERRORS
 
-    The simulator runs in this process on 127.0.0.1 and serves realistic copies
-    of the sites; the same spider and site definitions crawl it.  Run it twice:
-    the second run adds nothing.
+    return list(SITE_ERRORS)
 
-    \b
-    Example:
-        govpress demo --archive /tmp/demo.sqlite
-    """
+
+def _display(extra: dict[str, Any], progress: bool | None, verbose: bool, quiet: bool = False) -> None:
+    """The live progress display on a terminal (and only warnings below it unless ``verbose``)."""
+    if progress is None:
+        progress = sys.stderr.isatty() and not quiet
+    if progress:
+        extensions = project_settings().getdict("EXTENSIONS")
+        extra["EXTENSIONS"] = {**extensions, "crawler.extensions.progress.ProgressExtension": 500}
+    if quiet:
+        extra["LOG_LEVEL"] = "ERROR"
+    elif (progress or extra.get("GOVPRESS_TRIGGER") == "demo") and not verbose:
+        extra["LOG_LEVEL"] = "WARNING"
+
+
+@contextmanager
+def _simulator(delay: float = DEMO_DELAY) -> Iterator[dict[str, Any]]:
+    """The offline simulator of every site, in this process; yields the settings that crawl it."""
     from crawler.handlers.loopback import loopback_settings
     from simulator import Simulator
 
-    sites = _sites()
     with Simulator() as sim:
-        extra = {
-            **loopback_settings(sim.hostmap()),
-            "DOWNLOAD_DELAY": delay,
-            "AUTOTHROTTLE_ENABLED": False,
-            "GOVPRESS_TRIGGER": "demo",
-        }
-        if archive:
-            extra["ARCHIVE_PATH"] = archive
+        yield {**loopback_settings(sim.hostmap()), "DOWNLOAD_DELAY": delay, "AUTOTHROTTLE_ENABLED": False}
+
+
+@contextmanager
+def _demo_archive(archive: str | None) -> Iterator[str]:
+    """The archive a demo may write: a new temporary file, or ``archive`` if it holds only demo runs.
+
+    A refused file is only read (never opened for write), so it is left exactly as it was.
+    """
+    from archive import ArchiveError
+    from archive.backup import run_triggers
+
+    if archive is None:
+        path = str(Path(tempfile.mkdtemp(prefix="govpress-demo-")) / "demo.sqlite")
+        click.echo(f"demo archive: {path} (temporary; --archive PATH to choose one)", err=True)
+        yield path
+        return
+    try:
+        triggers = run_triggers(archive)
+    except ArchiveError as exc:
+        raise ArgError(f"{exc}; the demo writes only to a new or demo archive") from None
+    real = {t: n for t, n in triggers.items() if t != "demo"}
+    if real:
+        which = ", ".join(f"{n} {t}" for t, n in sorted(real.items()))
+        raise ArgError(f"{archive}: holds real runs ({which}); the demo writes only to a new or demo "
+                       "archive (omit --archive for a temporary one)")
+    yield archive
+
+
+@cli.command()
+@click.option("--archive", type=click.Path(dir_okay=False),
+              help="Demo archive (default: a new temporary file, printed); never one with real runs.")
+@click.option("--delay", type=click.FloatRange(min=0.01), default=DEMO_DELAY, show_default=True,
+              help="Download delay against the simulator, in seconds.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress display and no table: one summary line.")
+@click.option("--progress/--no-progress", default=None,
+              help="Live progress display (default: on when standard error is a terminal).")
+@click.option("-v", "--verbose", is_flag=True, help="Keep Scrapy's INFO log lines.")
+def demo(archive: str | None, delay: float, quiet: bool, progress: bool | None, verbose: bool) -> None:
+    """Crawl the built-in offline simulator of every site into a temporary archive.
+
+    The simulator runs in this process on 127.0.0.1 and serves realistic copies
+    of the sites; the same spider and site definitions crawl it.  The archive is
+    a new temporary file (its path is printed) unless --archive names one; an
+    archive holding real (non-demo) runs is refused and left untouched.  Run it
+    twice on one --archive: the second run adds nothing.
+
+    \b
+    Example:
+        govpress demo
+        govpress demo --archive /tmp/demo.sqlite
+    """
+    sites = _sites()
+    extra: dict[str, Any] = {"GOVPRESS_TRIGGER": "demo"}
+    with _demo_archive(archive) as path, _simulator(delay) as sim_settings:
+        extra.update(sim_settings, ARCHIVE_PATH=path)
+        _display(extra, False if quiet else progress, verbose, quiet=quiet)
         runs = _run(list(sites), extra)
-    _print_summary(runs)
+    if quiet:
+        total = {k: sum(getattr(r, k) for r in runs) for k in ("pages", "new", "updated", "errors")}
+        click.echo(f"demo: {len(runs)} sites, {total['pages']} pages, {total['new']} new, "
+                   f"{total['updated']} updated, {total['errors']} errors; archive: {path}")
+    else:
+        _print_summary(runs)
+        click.echo(f"demo archive: {path}")
     sys.exit(exit_code(runs))
 
 
@@ -159,7 +294,7 @@ def check(slug: str, url: str, demo: bool, limit: int, as_json: bool, save_dir: 
 
     sites = _sites()
     if slug not in sites:
-        raise click.ClickException(f"unknown site {slug} (known: {', '.join(sites)})")
+        raise ArgError(f"unknown site {slug} (known: {', '.join(sites)})")
     if replay_dir and (demo or save_dir):
         raise click.UsageError("--replay runs offline: not with --demo or --save")
     extra: dict[str, Any] = {}
@@ -261,18 +396,40 @@ def freeze(capture: str, slug: str, out: str, articles: int, force: bool) -> Non
 
 @cli.command()
 @click.option("--archive", type=click.Path(dir_okay=False), help=ARCHIVE_HELP)
-@click.option("--list", "list_only", is_flag=True, help="Print each site's next run time and exit.")
-def schedule(archive: str | None, list_only: bool) -> None:
+@click.option("--list", "list_only", is_flag=True, help="Print the plan (each site's next run, catch-ups) and exit.")
+@click.option("--catch-up", is_flag=True,
+              help="Also crawl now, one a minute, the sites never crawled (default: they wait for their time).")
+@click.option("--demo", is_flag=True, help="Schedule crawls of the offline simulator (temporary archive, catch-up on).")
+def schedule(archive: str | None, list_only: bool, catch_up: bool, demo: bool) -> None:
     """Run the scheduler daemon: each site's crawl on its cron schedule, in its own process.
+
+    At start it prints its plan.  A site that missed its last scheduled run
+    (daemon down) is caught up at once; on a fresh archive nothing is crawled
+    before each site's scheduled time unless --catch-up is given, and catch-up
+    crawls start a minute apart, not all at once.
 
     \b
     Example:
         govpress schedule --list
+        govpress schedule --catch-up
     """
     import scheduler
 
-    argv = (["--archive", archive] if archive else []) + (["--list"] if list_only else [])
-    sys.exit(scheduler.main(argv))
+    if not demo:
+        warning = contact_warning(project_settings())
+        if warning and not list_only:
+            click.echo(f"warning: {warning}", err=True)
+        sys.exit(scheduler.run(archive, list_only=list_only, catch_up=catch_up))
+    from datetime import timedelta
+
+    with _demo_archive(archive) as path, _simulator() as sim_settings:
+        sets = ["--no-progress"]
+        for name, value in sim_settings.items():
+            sets += ["-s", f"{name}={json.dumps(value) if isinstance(value, dict) else value}"]
+        runner = scheduler.CrawlRunner(path, trigger="demo", extra_args=sets)
+        code = scheduler.run(path, list_only=list_only, catch_up=True, runner=runner,
+                             stagger=timedelta(seconds=1))
+    sys.exit(code)
 
 
 @cli.command("sites")
@@ -403,6 +560,9 @@ def _print_probe(results: list[Any]) -> None:
 def extract(files: tuple[str, ...], url: str, as_json: bool) -> None:
     """Extract headline, date, source and clean body from saved HTML FILE(s).
 
+    A file that cannot be read or holds no article is reported on standard
+    error; the others are still extracted, and the exit status is then 1.
+
     \b
     Example:
         govpress extract page.html --url http://www.qingdao.gov.cn/a.shtml --json
@@ -411,25 +571,68 @@ def extract(files: tuple[str, ...], url: str, as_json: bool) -> None:
 
     from pipelines.extract import extract as run_extract
 
+    failed = 0
     for name in files:
         path = Path(name)
         try:
             raw = path.read_bytes()
         except OSError as exc:
-            raise click.ClickException(f"{name}: cannot read: {exc.strerror}") from None
+            click.echo(f"Error: {name}: cannot read: {exc.strerror}", err=True)
+            failed += 1
+            continue
+        if not raw.strip():
+            click.echo(f"Error: {name}: empty file", err=True)
+            failed += 1
+            continue
         ex = run_extract(raw, url)
+        if not ex.body.strip() and not ex.title.strip():
+            click.echo(f"Error: {name}: no article found (no headline, no text; is it an HTML page?)", err=True)
+            failed += 1
+            continue
         if as_json:
             row = {"path": name, **dataclasses.asdict(ex)}
             click.echo(json.dumps(row, ensure_ascii=False))
         else:
             click.echo(f"== {name}\n{ex.title}\n{ex.published or ex.published_raw}  {ex.source}\n\n{ex.body}\n")
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("dest", type=click.Path())
+@click.option("--archive", type=click.Path(dir_okay=False), help=ARCHIVE_HELP)
+@click.option("--force", is_flag=True, help="Replace DEST if it exists.")
+def backup(dest: str, archive: str | None, force: bool) -> None:
+    """Write a consistent single-file copy of the archive to DEST (safe while a crawl writes).
+
+    The copy is one snapshot of committed documents, in rollback-journal mode:
+    one file to copy, mail or put on read-only media.  DEST may be a directory.
+
+    \b
+    Example:
+        govpress backup /mnt/backup/govpress-$(date +%F).sqlite
+    """
+    from archive import ArchiveError
+    from archive.backup import backup as run_backup
+
+    path = archive_path(archive)
+    try:
+        result = run_backup(path, dest, overwrite=force)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{result.path}: {result.documents} documents, {result.bytes / 1e6:.1f} MB")
 
 
 def _run(slugs: list[str], extra: dict[str, Any]) -> list[RunSummary]:
     from archive import ArchiveError
+    from crawler.config import ConfigError
 
     try:
-        return run_crawls(slugs, project_settings(extra))
+        settings = project_settings(extra)
+    except ConfigError as exc:
+        raise BadConfig(str(exc)) from None
+    try:
+        return run_crawls(slugs, settings)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -459,7 +662,13 @@ for _command in COMMANDS:
 
 
 def main() -> None:
-    cli()
+    from crawler.config import ConfigError
+
+    try:
+        cli()
+    except ConfigError as exc:  # a bad environment variable, read wherever settings load
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

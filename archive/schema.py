@@ -231,9 +231,12 @@ def check_schema(db: Database) -> None:
         )
 
 
-def migrate(db: Database) -> list[str]:
-    """Apply pending migrations, each in its own transaction; returns the names applied."""
-    label = archive_label(db)
+def refuse_foreign(db: Database) -> None:
+    """Raise unless the file is empty or a govpress archive this code can open; reads only.
+
+    ``open_archive`` calls it before its first write (the WAL switch), so a
+    refused file is left exactly as it was.
+    """
     if not _has_table(db, "_migrations"):
         others = [
             r[0]
@@ -243,8 +246,17 @@ def migrate(db: Database) -> list[str]:
         ]
         if others:
             raise ArchiveError(
-                f"{label}: not a govpress archive (SQLite file with other tables, no _migrations)"
+                f"{archive_label(db)}: not a govpress archive (SQLite file with other tables, no _migrations)"
             )
+        return
+    _refuse_unknown(db, applied_names(db))
+
+
+def migrate(db: Database) -> list[str]:
+    """Apply pending migrations, each in its own transaction; returns the names applied."""
+    label = archive_label(db)
+    if not _has_table(db, "_migrations"):
+        refuse_foreign(db)
         with transaction(db) as conn:
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS _migrations ("

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from archive import store
-from archive.db import open_archive
+from archive.db import CRAWL_BUSY_RETRIES, CRAWL_BUSY_TIMEOUT, open_archive
 from archive.models import Known, Run, SaveResult
 from archive.read import Archive
 from archive.record import DocumentRecord
@@ -33,11 +33,13 @@ class ArchiveSession:
     opened = 0
     """Sessions opened in this process (tests count them)."""
 
-    def __init__(self, path: str | Path, *, identity: Identity = EXACT_ONLY, store_raw: bool = True) -> None:
+    def __init__(self, path: str | Path, *, identity: Identity = EXACT_ONLY, store_raw: bool = True,
+                 busy_timeout: float = CRAWL_BUSY_TIMEOUT, busy_retries: int = CRAWL_BUSY_RETRIES) -> None:
         self.path = str(path)
         self.identity = identity
         self.store_raw = store_raw
-        self.db = open_archive(self.path)
+        # quick_check: a session writes, and must not write into a damaged file (issue #17)
+        self.db = open_archive(self.path, busy_timeout=busy_timeout, busy_retries=busy_retries, check=True)
         self.reader = Archive(self.db)
         self.closed = False
         ArchiveSession.opened += 1

@@ -16,14 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core import siteschema
+
 logger = logging.getLogger(__name__)
 
 SITES_DIR = Path(__file__).resolve().parent.parent / "sites"
 """The site files shipped with govpress (the top-level ``sites/`` data folder)."""
-SITES_ENV = "GOVPRESS_SITES"
-"""Further site-file folders (``os.pathsep``-separated), loaded after ``SITES_DIR``: tests and demos."""
 TLS_VERSIONS = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 PROFILES_DIR = SITES_DIR / "profiles"
+SITES_ENV = "GOVPRESS_SITES"
+"""Environment variable naming other folders of site files (``os.pathsep``-separated; their
+``profiles/`` too, if any), used instead of ``SITES_DIR``."""
 SLUG_RE = re.compile(r"^[a-z]{2}_[a-z0-9_]+$")
 
 
@@ -130,7 +133,9 @@ def load_profile(name: str, profiles_dir: Path = PROFILES_DIR) -> dict[str, Any]
     path = profiles_dir / f"{name}.toml"
     if not path.is_file():
         raise SiteConfigError(f"{name}.toml: profile not found in {profiles_dir}")
-    return _read_toml(path)
+    data = _read_toml(path)
+    siteschema.validate_file(path, data, profile=True)
+    return data
 
 
 def _check_css(path: Path, fld: str, css: str) -> None:
@@ -190,10 +195,8 @@ def cron_trigger(cron: str, *, jitter: int | None = None, timezone: Any = "Asia/
 
 
 def _check_cron(path: Path, cron: str) -> None:
-    try:
-        cron_trigger(cron)
-    except ValueError as exc:
-        raise _err(path, "schedule.cron", f"invalid cron expression {cron!r}: {exc}") from None
+    if problem := siteschema.cron_problem(cron):
+        raise _err(path, "schedule.cron", problem)
 
 
 def _require(path: Path, data: dict[str, Any], key: str, typ: type, where: str = "") -> Any:
@@ -209,6 +212,7 @@ def _require(path: Path, data: dict[str, Any], key: str, typ: type, where: str =
 def parse_site(path: Path, profiles_dir: Path = PROFILES_DIR) -> SiteDefinition:
     """Validate one site file (merged over its CMS profile) into a ``SiteDefinition``."""
     data = _read_toml(path)
+    siteschema.validate_file(path, data)  # types, ranges, unknown fields: see core/siteschema.py
     slug = _require(path, data, "slug", str)
     if not SLUG_RE.match(slug):
         raise _err(path, "slug", f"{slug!r} is not a <province>_<place> pinyin slug")
@@ -233,9 +237,12 @@ def parse_site(path: Path, profiles_dir: Path = PROFILES_DIR) -> SiteDefinition:
         where = f"lists[{i}]."
         if not isinstance(entry, dict):
             raise _err(path, f"lists[{i}]", "expected a table")
-        url = _require(path, entry, "url", str, where)
-        if not re.match(r"https?://", url):
+        url = _require(path, entry, "url", str, where).strip()
+        if not re.match(r"(?i)https?://", url):
             raise _err(path, f"{where}url", f"{url!r} is not an http(s) URL")
+        url = url[:5].lower() + url[5:]  # HTTP:// and Https:// are http:// and https://
+        if problem := siteschema.list_url_problem(url, tuple(domains)):
+            raise _err(path, f"{where}url", problem)
         pages = entry.get("pages", merged.get("pages", ""))
         if pages and "{n}" not in pages:
             raise _err(path, f"{where}pages", f"{pages!r} has no {{n}} placeholder")
@@ -339,29 +346,43 @@ def _parse_tls(path: Path, table: Any) -> TLSConfig:
 
 
 def sites_dirs() -> list[Path]:
-    """``SITES_DIR`` and the folders named by ``GOVPRESS_SITES`` (tests, demos, local sites)."""
-    extra = [Path(p) for p in os.environ.get(SITES_ENV, "").split(os.pathsep) if p.strip()]
-    return [SITES_DIR, *extra]
+    """The folders of site files: ``$GOVPRESS_SITES`` (one or more, ``os.pathsep``-separated) if set,
+    else the shipped ``sites/``."""
+    value = os.environ.get(SITES_ENV) or ""
+    return [Path(p) for p in value.split(os.pathsep) if p.strip()] or [SITES_DIR]
+
+
+def sites_dir() -> Path:
+    """The (first) folder of site files: ``$GOVPRESS_SITES`` if set, else the shipped ``sites/``."""
+    return sites_dirs()[0]
 
 
 def load_sites(
-    sites_dir: Path | None = None, profiles_dir: Path = PROFILES_DIR
+    sites_dir: Path | None = None, profiles_dir: Path | None = None
 ) -> tuple[dict[str, SiteDefinition], list[str]]:
     """Load every ``*.toml`` site file; return the good sites and one error line per bad file.
 
-    Without ``sites_dir``: the shipped sites plus those in ``GOVPRESS_SITES`` folders.
+    ``sites_dir`` defaults to the folders of ``sites_dirs()``, in order (a slug defined twice is
+    refused); profiles come from each folder's ``profiles/`` when it has one, else from the
+    shipped profiles.
     """
+    folders = [Path(sites_dir)] if sites_dir is not None else sites_dirs()
     sites: dict[str, SiteDefinition] = {}
     errors: list[str] = []
-    folders = [Path(sites_dir)] if sites_dir is not None else sites_dirs()
-    for path in [p for folder in folders for p in sorted(folder.glob("*.toml"))]:
-        try:
-            site = parse_site(path, profiles_dir)
-            if site.slug in sites:
-                raise _err(path, "slug", f"{site.slug!r} is already defined by {sites[site.slug].path}")
-        except SiteConfigError as exc:
-            errors.append(str(exc))
-            logger.error("site definition rejected: %s", exc)
+    for folder in folders:
+        if not folder.is_dir():
+            errors.append(f"{folder}: not a folder of site files")
             continue
-        sites[site.slug] = site
+        own = folder / "profiles"
+        profiles = profiles_dir or (own if own.is_dir() else PROFILES_DIR)
+        for path in sorted(folder.glob("*.toml")):
+            try:
+                site = parse_site(path, profiles)
+                if site.slug in sites:
+                    raise _err(path, "slug", f"{site.slug!r} is already defined by {sites[site.slug].path}")
+            except SiteConfigError as exc:
+                errors.append(str(exc))
+                logger.error("site definition rejected: %s", exc)
+                continue
+            sites[site.slug] = site
     return sites, errors

@@ -19,6 +19,7 @@ from archive.models import SaveResult
 from archive.record import DocumentRecord
 from pipelines import fingerprint as fp
 from pipelines.extract import extract
+from pipelines.extract.dom import MAX_NODES
 
 if TYPE_CHECKING:  # pragma: no cover
     from archive.session import ArchiveSession
@@ -36,6 +37,8 @@ class Options:
 
     min_chars: int = 20
     near: bool = True
+    max_nodes: int = MAX_NODES
+    """Tags parsed per page at most (``EXTRACT_MAX_NODES``); see ``pipelines.extract.dom.guard``."""
 
 
 @dataclass
@@ -61,7 +64,7 @@ def clean(record: DocumentRecord, site: SiteDefinition | None, options: Options 
     ex = extract(
         record.raw, record.url, content_type=record.headers.get("content-type"),
         selectors=site.selectors if site else None, encoding=(site.encoding or None) if site else None,
-        min_text=options.min_chars,
+        min_text=options.min_chars, max_nodes=options.max_nodes,
     )
     for name in (
         "title", "published", "published_raw", "source", "author", "editors", "body", "site_name",

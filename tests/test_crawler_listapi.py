@@ -3,6 +3,8 @@ says ``[links] api = true``, and its rows are archived; without it the shell is 
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from archive import Archive
@@ -59,7 +61,7 @@ def api_crawl(tmp_path_factory: pytest.TempPathFactory):
         text = (BLOCK_SITES / f"{slug}.toml").read_text("utf-8").replace(f'slug = "{slug}"', f'slug = "{slug}_api"')
         (folder / f"{slug}_api.toml").write_text(text + "\n[links]\napi = true\n", "utf-8")
     mp = pytest.MonkeyPatch()
-    mp.setenv("GOVPRESS_SITES", f"{folder}:{BLOCK_SITES}")
+    mp.setenv("GOVPRESS_SITES", f"{folder}{os.pathsep}{BLOCK_SITES}")
     try:
         with Simulator() as sim:
             runs = crawl(sim, folder / "a.sqlite", [f"{s}_api" for s in SHELLS] + ["xx_shell_jpaas"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import itertools
+import os
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -112,7 +113,7 @@ def proxied(tmp_path_factory: pytest.TempPathFactory):
     text = (SITES_DIR / "sd_qingdao.toml").read_text("utf-8").replace('slug = "sd_qingdao"', 'slug = "xx_proxied"')
     (folder / "xx_proxied.toml").write_text(text.replace('cms = "trs_wcm"', f'cms = "trs_wcm"\nproxy = "{own.url}"'))
     mp = pytest.MonkeyPatch()
-    mp.setenv("GOVPRESS_SITES", str(folder))
+    mp.setenv("GOVPRESS_SITES", f"{folder}{os.pathsep}{SITES_DIR}")
     try:
         with Simulator() as sim:
             runs = crawl(sim, folder / "a.sqlite", ["xx_proxied", "sd_dzwww"], PROXY_URL=every.url,
