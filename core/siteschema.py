@@ -98,6 +98,15 @@ FIELDS: dict[str, Spec] = {
     "crawl.max_pages": Spec(int, lo=1, hi=100_000),
     "crawl.revisit_days": Spec(int, lo=0, hi=36_500),
     "crawl.min_links": Spec(int, lo=0, hi=1_000_000),
+    "links.api": Spec(bool),
+    "proxy": Spec(str),
+    "tls": Spec(dict),
+    "tls.legacy": Spec(bool),
+    "tls.min_version": Spec(str),
+    "tls.verify": Spec(bool),
+    "tls.ca_file": Spec(str),
+    "probe": Spec(dict),
+    "probe.articles": Spec(list, items=str),
     "evidence": Spec(ANY),  # placeholder: evidence/source citations (branch `coverage`)
     "sources": Spec(ANY),
 }

@@ -4,7 +4,8 @@ block hosts ending ``blocked`` with their kind and URL in the run record."""
 from __future__ import annotations
 
 import json
-import tomllib
+import re
+from pathlib import Path
 
 import pytest
 from OpenSSL import SSL
@@ -101,7 +102,7 @@ def test_a_reset_is_not_a_recognised_block() -> None:
 
 
 def _expected() -> dict[str, str]:
-    return {p.stem: tomllib.loads(p.read_text("utf-8"))["expect"] for p in SITES_DIR.glob("*.toml")}
+    return {p.stem: _expect(p) for p in SITES_DIR.glob("*.toml")}
 
 
 CRAWLED = ["xx_ruishu", "xx_jiasule", "xx_geo", "xx_deadredirect", "xx_shell_hanweb", "xx_legacytls",
@@ -160,3 +161,10 @@ def test_govpress_runs_json_shows_the_block_kind(blocked_runs) -> None:
     rows = {json.loads(line)["site"]: json.loads(line) for line in out.splitlines()}
     assert rows["xx_geo"]["block_kind"] == "geo_blocked"
     assert rows["xx_legacytls"]["block_kind"] == "legacy_tls"
+
+
+def _expect(path: Path) -> str:
+    """The state a block site must give, from its file's "Expected probe state: KIND." comment."""
+    m = re.search(r"^# Expected probe state: (\w+)\.", path.read_text("utf-8"), re.M)
+    assert m, path
+    return m.group(1)

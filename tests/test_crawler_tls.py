@@ -140,7 +140,7 @@ def test_legacy_tls_works_inside_a_proxy_tunnel(tls_crawl) -> None:
     ('legacy = "yes"', "tls.legacy: expected true or false"),
     ('min_version = "SSLv3"', "tls.min_version"),
     ('ca_file = "missing.pem"', "tls.ca_file: 'missing.pem' not found"),
-    ("seclevel = 1", "tls: unknown key seclevel"),
+    ("seclevel = 1", "tls.seclevel: unknown field"),
 ])
 def test_bad_tls_tables_are_rejected_with_one_line(tmp_path: Path, table: str, problem: str) -> None:
     _variant(tmp_path, "xx_bad", f"\n[tls]\n{table}\n")
