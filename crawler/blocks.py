@@ -242,9 +242,9 @@ def classify_exception(exc: BaseException, url: str = "") -> Block | None:
     openssl = any(type(e).__module__.startswith("OpenSSL") for e in chain)
     if openssl or "SSLError" in names or any(r in text for r in TLS_LEGACY_REASONS):
         return Block("legacy_tls", _reason(chain, "TLS handshake failed"), url)
-    if names & {"DNSLookupError", "CannotResolveHostError"}:
+    if names & {"DNSLookupError", "CannotResolveHostError"} or "dns lookup failed" in text:
         return Block("unreachable", "DNS lookup failed", url)
-    if names & {"ConnectionRefusedError", "DownloadConnectionRefusedError"}:
+    if names & {"ConnectionRefusedError", "DownloadConnectionRefusedError"} or "connection was refused" in text:
         return Block("unreachable", "connection refused", url)
     if names & {"NoRouteError", "ConnectBindError", "UnknownHostError"}:
         return Block("unreachable", _reason(chain, "no route to host"), url)
@@ -261,6 +261,10 @@ def _reason(chain: list[BaseException], default: str) -> str:
         if args and isinstance(args[0], list) and args[0] and isinstance(args[0][0], tuple):
             # OpenSSL.SSL.Error: [('SSL routines', '', 'ee key too small')]
             return "; ".join(str(part[-1]) for part in args[0] if part)
+    for e in chain:
+        m = re.search(r"\('SSL routines', '[^']*', '([^']+)'\)", str(e))
+        if m:  # the OpenSSL reason inside a wrapped message (robots.txt, replays)
+            return m.group(1)
     for e in chain:
         msg = str(e).strip()
         if msg and len(msg) < 200:

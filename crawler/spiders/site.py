@@ -293,6 +293,9 @@ def describe_failure(failure: Failure) -> tuple[str, str, bool]:
         message = str(failure.value) or "ignored"
         lowered = message.lower()
         if "robots.txt unreachable" in lowered:  # RFC 9309 complete disallow: the run must say so
+            why = classify_exception(Exception(message))  # a recognised block behind robots.txt
+            if why is not None:
+                return why.kind, f"{why.kind} (robots.txt: {why.detail})", True
             return "robots_unreachable", message, True
         if "robots.txt" in lowered or "offsite" in lowered:
             return "ignored", message, False  # by design: politeness and allowed_domains
