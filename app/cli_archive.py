@@ -304,11 +304,13 @@ def runs(archive: str | None, site: str | None, limit: int, as_json: bool) -> No
         rows = a.runs(site=site, limit=limit)
     for r in rows:
         if as_json:
-            click.echo(json.dumps(dataclasses.asdict(r), ensure_ascii=False, default=str))
+            row = {**dataclasses.asdict(r), "block_kind": r.block_kind}
+            click.echo(json.dumps(row, ensure_ascii=False, default=str))
         else:
+            kind = f"[{r.block_kind}] " if r.block_kind else ""
             click.echo(f"#{r.id:<5} {r.site:12} {r.trigger:9} {r.started_at}  {r.status:11} pages {r.pages:4}  "
                        f"new {r.new:3} upd {r.updated:3} same {r.unchanged:3} dup {r.duplicate:3} "
-                       f"err {r.errors:3}  {r.error}")
+                       f"err {r.errors:3}  {kind}{r.error}")
 
 
 @click.command()

@@ -237,6 +237,28 @@ def m003_references(db: Database) -> None:
 
 
 @migration
+def m004_probes(db: Database) -> None:
+    """``govpress probe`` results: one row per request (list page or sample article)."""
+    _run(db, [
+        """CREATE TABLE probes (
+            id INTEGER PRIMARY KEY,
+            site TEXT NOT NULL,
+            probed_at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            column_name TEXT NOT NULL DEFAULT '',
+            url TEXT NOT NULL,
+            state TEXT NOT NULL,
+            http_status INTEGER,
+            bytes INTEGER NOT NULL DEFAULT 0,
+            seconds REAL,
+            egress TEXT NOT NULL DEFAULT 'direct',
+            detail TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX idx_probes_site ON probes(site, probed_at)",
+    ])
+
+
+@migration
 def m005_attachments_tables(db: Database) -> None:
     """Attached files (bytes, text, status) per document; data tables and the published meta's raw value."""
     _run(db, [

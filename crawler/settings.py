@@ -70,6 +70,12 @@ DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     # A page with charset=hex or a malformed <base href> is kept, not lost as a download error.
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.metarefresh.SafeMetaRefreshMiddleware": 580,
+    # Before HttpProxyMiddleware (750): the site's proxy and TLS settings go on each request.
+    "crawler.middlewares.siteaccess.SiteAccessMiddleware": 740,
+}
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.handlers.sitetls.SiteTLSDownloadHandler",
+    "https": "crawler.handlers.sitetls.SiteTLSDownloadHandler",
 }
 SPIDER_MIDDLEWARES: dict[str, int] = {
     # Known / due / backfill decisions from the archive; the spider itself only parses.
@@ -138,6 +144,19 @@ HOSTMAP: dict[str, str] = {}
 """``{host: "127.0.0.1:PORT"}``: demo/test mode only (see ``crawler.handlers.loopback``)."""
 HOSTMAP_STRICT = True
 """With a HOSTMAP set, refuse every request to an unmapped host (tests never leave loopback)."""
+
+SITEACCESS_ENABLED = True
+"""Apply each site file's ``[tls]`` and ``proxy`` to its requests (``crawler.middlewares.siteaccess``)."""
+PROXY_URL = _env("GOVPRESS_PROXY", "", _config.url_or_empty)
+"""HTTP(S) proxy for every site without its own ``proxy`` (``http://user:pass@host:port``)."""
+TLS_VERIFY = True
+"""Check certificates and host names; a site file's ``[tls] verify = false`` turns it off for that site."""
+TLS_CA_FILE = ""
+"""Extra trusted CA certificates (PEM) for every site, besides certifi's (the simulator's own CA in demos)."""
+CAPTURE_DIR = ""
+"""Write every response to this folder (``govpress check --save``; ``crawler.extensions.capture``)."""
+REPLAY_DIR = ""
+"""Answer every request from a capture in this folder, offline (``govpress check --replay``)."""
 
 GOVPRESS_NOW = ""
 """Pin the crawl's clock (ISO 8601) for revisit decisions; tests only."""
