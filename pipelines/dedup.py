@@ -35,16 +35,19 @@ class Deduplicator:
         self.near = near
 
     def identify(self, item: ArticleItem) -> str | None:
-        item.body_hash = fingerprint.body_hash(item.body)
+        sig = None
+        if self.near and item.body:
+            item.body_hash, sig = fingerprint.fingerprints(item.body)  # normalised once for both
+        else:
+            item.body_hash = fingerprint.body_hash(item.body)
         known = self.reader.known([item.canonical_url]).get(item.canonical_url)
         first = self.reader.find_hash(item.body_hash)
         if known is None and first and first != item.canonical_url:
             item.duplicate_of = first
             logger.info("exact duplicate of %s: %s", first, item.url)
             return "exact"
-        if not (self.near and item.body):
+        if sig is None:
             return "url_known" if known else None
-        sig = fingerprint.signature(item.body)
         item.signature = fingerprint.signature_to_bytes(sig)
         item.minhash_keys = fingerprint.band_keys(sig)
         if known is not None:
