@@ -10,12 +10,17 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from app.cli_archive import COMMANDS
-from app.crawl import RunSummary, exit_code, project_settings, run_crawls
+
+if TYPE_CHECKING:
+    from app.crawl import RunSummary
+
+# app.crawl (Scrapy, Twisted) and the archive (sqlite-utils) are imported by the commands
+# that use them, so `govpress --help` and the light commands start fast (docs/benchmarks.md).
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +28,8 @@ ARCHIVE_HELP = "SQLite archive (default: ARCHIVE_PATH, i.e. $GOVPRESS_ARCHIVE or
 
 
 def _archive_path(archive: str | None) -> str:
+    from app.crawl import project_settings
+
     return archive or project_settings().get("ARCHIVE_PATH")
 
 
@@ -85,6 +92,8 @@ def crawl(slugs: tuple[str, ...], all_sites: bool, archive: str | None, full: bo
     if progress is None:
         progress = sys.stderr.isatty()
     if progress:
+        from app.crawl import project_settings
+
         extensions = project_settings().getdict("EXTENSIONS")
         extra["EXTENSIONS"] = {**extensions, "crawler.extensions.progress.ProgressExtension": 500}
         if not verbose:
@@ -98,7 +107,7 @@ def crawl(slugs: tuple[str, ...], all_sites: bool, archive: str | None, full: bo
         extra["ARCHIVE_PATH"] = archive
     runs = _run(chosen, extra)
     _print_summary(runs)
-    sys.exit(exit_code(runs))
+    sys.exit(_exit_code(runs))
 
 
 @cli.command()
@@ -131,7 +140,7 @@ def demo(archive: str | None, delay: float) -> None:
             extra["ARCHIVE_PATH"] = archive
         runs = _run(list(sites), extra)
     _print_summary(runs)
-    sys.exit(exit_code(runs))
+    sys.exit(_exit_code(runs))
 
 
 @cli.command()
@@ -247,7 +256,14 @@ def extract(files: tuple[str, ...], url: str, as_json: bool) -> None:
             click.echo(f"== {name}\n{ex.title}\n{ex.published or ex.published_raw}  {ex.source}\n\n{ex.body}\n")
 
 
+def _exit_code(runs: list[RunSummary]) -> int:
+    from app.crawl import exit_code
+
+    return exit_code(runs)
+
+
 def _run(slugs: list[str], extra: dict[str, Any]) -> list[RunSummary]:
+    from app.crawl import project_settings, run_crawls
     from archive import ArchiveError
 
     try:

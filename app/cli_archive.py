@@ -14,11 +14,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from archive import Archive, ArchiveError, open_archive, store
+if TYPE_CHECKING:
+    from archive import Archive
+
+# The archive package (sqlite-utils) is imported by the commands that use it, so the CLI starts fast.
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +48,8 @@ def reader(archive: str | None) -> Iterator[Archive]:
     path = archive_path(archive)
     if not Path(path).is_file():
         raise click.ClickException(f"{path}: no archive here (run a crawl first, or give --archive)")
+    from archive import Archive, ArchiveError
+
     try:
         with Archive(path) as a:
             yield a
@@ -79,6 +84,8 @@ def search(query: str, archive: str | None, site: str | None, since: str | None,
     Example:
         govpress search 营商环境 --site sd_qingdao --since 2026-01-01
     """
+    from archive import ArchiveError
+
     with reader(archive) as a:
         try:
             hits = a.search(query, site=site, since=since, limit=limit)
@@ -194,6 +201,7 @@ def reprocess(archive: str | None, site: str | None) -> None:
     from core.items import ArticleItem
     from core.siteconfig import load_sites
     from pipelines.cleaning import clean
+    from archive import open_archive, store
     from pipelines.dedup import Deduplicator
 
     path = archive_path(archive)
