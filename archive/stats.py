@@ -25,25 +25,28 @@ def site_stats(reader: Archive) -> dict[str, SiteStats]:
         return acc.setdefault(site, {"documents": 0, "duplicates": 0, "revisions": 0,
                                      "first": None, "last": None, "seen": None, "per_day": {}})
 
+    # doc_counts and site_counts are kept by triggers (migration m006_counts): a few
+    # rows per site and day instead of a scan of every document
     for site, day, n, dups, seen in ex(
-        "SELECT site, substr(published, 1, 10) AS day, count(*), "
-        "sum(duplicate_of IS NOT NULL), max(last_seen) FROM documents GROUP BY site, day"
+        "SELECT site, day, documents, duplicates, last_seen FROM doc_counts ORDER BY site, day"
     ):
+        if not n and not dups:
+            continue
         e = entry(site)
-        e["documents"] += n - dups
+        e["documents"] += n
         e["duplicates"] += dups
-        if day and n - dups:
-            e["per_day"][day] = n - dups
+        if day and n:
+            e["per_day"][day] = n
         e["seen"] = max(filter(None, (e["seen"], seen)), default=None)
-    for site, first, last in ex(
-        "SELECT site, min(published), max(published) FROM documents GROUP BY site"
-    ):
-        entry(site).update(first=first, last=last)
-    for site, n in ex(
-        "SELECT d.site, count(*) FROM revisions r JOIN documents d ON d.id = r.document_id"
-        " GROUP BY d.site"
-    ):
-        entry(site)["revisions"] = n
+    for site in list(acc):  # idx_documents_site_published: two index probes per site
+        first = ex("SELECT published FROM documents WHERE site = ? AND published IS NOT NULL"
+                   " ORDER BY published LIMIT 1", (site,)).fetchone()
+        last = ex("SELECT published FROM documents WHERE site = ? AND published IS NOT NULL"
+                  " ORDER BY published DESC LIMIT 1", (site,)).fetchone()
+        acc[site].update(first=first[0] if first else None, last=last[0] if last else None)
+    for site, n in ex("SELECT site, revisions FROM site_counts WHERE revisions > 0"):
+        if site is not None:
+            entry(site)["revisions"] = n
     last_run = {r.site: r for r in map(run_from_row, ex(
         f"{_RUN_SELECT} WHERE id IN (SELECT max(id) FROM runs GROUP BY site)"))}
     last_ok = {r.site: r for r in map(run_from_row, ex(
