@@ -82,6 +82,12 @@ MONITOR_EMAIL_TO = os.environ.get("GOVPRESS_ALERT_EMAIL", "")
 MONITOR_SMTP_HOST = os.environ.get("GOVPRESS_SMTP_HOST", "localhost")
 GOVPRESS_TRIGGER = os.environ.get("GOVPRESS_TRIGGER", "manual")
 CLEANING_MIN_CHARS = 20
+CLEANING_WORKERS: int | None = (
+    int(os.environ["GOVPRESS_CLEANING_WORKERS"]) if os.environ.get("GOVPRESS_CLEANING_WORKERS") else None
+)
+"""Extraction processes (None: one per core, 0 on one core; 0 extracts on the reactor thread)."""
+CLEANING_TIMEOUT = 30.0
+"""Seconds of extraction a page may take in a worker; a longer one is dropped (``cleaning/timeout``)."""
 DEDUP_ENABLED = True
 DEDUP_NEAR_ENABLED = True
 INCREMENTAL_ENABLED = True

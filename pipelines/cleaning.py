@@ -1,8 +1,16 @@
-"""CleaningPipeline: raw article HTML to clean text and metadata (``pipelines.extract``)."""
+"""CleaningPipeline: raw article HTML to clean text and metadata (``pipelines.extract``).
+
+With ``CLEANING_WORKERS`` > 0 the extraction runs in a process pool (``pipelines.pool``)
+and ``process_item`` awaits it, so the reactor thread keeps fetching while both cores
+extract; each page gets ``CLEANING_TIMEOUT`` seconds, and a page that takes longer is
+dropped with a counted reason (``cleaning/timeout``), as is a page whose worker died
+(``cleaning/worker_died``).
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 
 from scrapy.crawler import Crawler
@@ -10,7 +18,8 @@ from scrapy.exceptions import DropItem
 
 from core.items import ArticleItem
 from core.siteconfig import ArticleSelectors
-from pipelines.extract import extract
+from pipelines import pool as pagepool
+from pipelines.extract import Extraction, extract
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +38,17 @@ def prose_chars(body: str) -> int:
 def clean(item: ArticleItem, selectors: ArticleSelectors | None = None,
           encoding: str | None = None) -> ArticleItem:
     """Fill ``item``'s content fields from its raw HTML (shared with ``govpress reprocess``)."""
-    ex = extract(item.raw, item.url, content_type=item.headers.get("content-type"),
-                 selectors=selectors, encoding=encoding)
+    return apply(item, extract_page(item.raw, item.url, item.headers.get("content-type"), selectors, encoding))
+
+
+def extract_page(raw: bytes, url: str, content_type: str | None, selectors: ArticleSelectors | None,
+                 encoding: str | None) -> Extraction:
+    """The extraction call, a module-level function so a pool worker can run it."""
+    return extract(raw, url, content_type=content_type, selectors=selectors, encoding=encoding)
+
+
+def apply(item: ArticleItem, ex: Extraction) -> ArticleItem:
+    """Copy an extraction's fields onto the item."""
     item.title, item.published, item.published_raw = ex.title, ex.published, ex.published_raw
     item.source, item.author, item.editors, item.body = ex.source, ex.author, ex.editors, ex.body
     item.site_name, item.column_meta = ex.site_name, ex.column
@@ -41,6 +59,12 @@ def clean(item: ArticleItem, selectors: ArticleSelectors | None = None,
     return item
 
 
+def default_workers() -> int:
+    """One extraction worker per core, none on a single core (the pool would only add IPC)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cores if cores > 1 else 0
+
+
 class CleaningPipeline:
     """Fill the item's content fields; drop pages with neither text nor attachments."""
 
@@ -48,16 +72,46 @@ class CleaningPipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.min_chars = crawler.settings.getint("CLEANING_MIN_CHARS", 20)
+        workers = crawler.settings.get("CLEANING_WORKERS")
+        self.workers = default_workers() if workers in (None, "") else int(workers)
+        self.budget = crawler.settings.getfloat("CLEANING_TIMEOUT", 30.0)
+        self.pool: pagepool.PagePool | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleaningPipeline:
         return cls(crawler)
 
-    def process_item(self, item: ArticleItem) -> ArticleItem:
+    def open_spider(self) -> None:
+        if self.workers > 0:
+            self.pool = pagepool.acquire(self.workers, self.budget)
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            pagepool.release(self.pool)
+            self.pool = None
+
+    async def _extract(self, item: ArticleItem, site: object) -> Extraction:
+        args = (item.raw, item.url, item.headers.get("content-type"),
+                getattr(site, "selectors", None), (getattr(site, "encoding", "") or None))
+        if self.pool is None:
+            return extract_page(*args)
+        try:
+            return await self.pool.run(extract_page, *args)
+        except pagepool.PageTimeout:
+            self.stats.inc_value("cleaning/timeout")
+            logger.error("%s: extraction took more than %.0f s; page dropped: %s",
+                         item.site, self.budget, item.url)
+            raise DropItem(f"{item.site}: extraction over its time budget: {item.url}") from None
+        except pagepool.WorkerDied:
+            self.stats.inc_value("cleaning/worker_died")
+            logger.error("%s: the extraction worker died on this page; dropped: %s", item.site, item.url)
+            raise DropItem(f"{item.site}: extraction worker died: {item.url}") from None
+
+    async def process_item(self, item: ArticleItem) -> ArticleItem:
         if item.not_modified:
             return item
         site = getattr(self.crawler.spider, "site", None)
-        clean(item, site.selectors if site else None, (site.encoding or None) if site else None)
+        apply(item, await self._extract(item, site))
         prose = prose_chars(item.body)
         if prose < self.min_chars and not (item.attachments or item.images):
             self.stats.inc_value("cleaning/too_short")

@@ -1,0 +1,101 @@
+"""``pipelines.pool`` and the cleaning pipeline's pool path: same result, time budget, dead worker."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from pathlib import Path
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+
+from core.items import ArticleItem
+from pipelines import pool as pagepool
+from pipelines.cleaning import CleaningPipeline, clean
+
+PAGE = (Path(__file__).parent / "fixtures" / "extract" / "density_page.html").read_bytes()
+
+
+def _slow(seconds: float) -> str:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:  # Python bytecode: the budget's alarm can interrupt it
+        pass
+    return "done"
+
+
+def _die() -> None:
+    os._exit(3)
+
+
+@pytest.fixture(scope="module")
+def pool() -> pagepool.PagePool:
+    p = pagepool.PagePool(1, 0.5)
+    p.start()
+    yield p
+    p.close()
+
+
+def test_a_call_runs_in_a_worker(pool: pagepool.PagePool) -> None:
+    assert pool.call(os.getpid) != os.getpid()
+    assert pool.call(_slow, 0.01) == "done"
+
+
+def test_a_page_over_its_budget_raises_and_frees_the_worker(pool: pagepool.PagePool) -> None:
+    t = time.monotonic()
+    with pytest.raises(pagepool.PageTimeout):
+        pool.call(_slow, 30)
+    assert time.monotonic() - t < 5
+    assert pool.call(_slow, 0.01) == "done"  # the same worker takes the next page
+
+
+def test_a_dead_worker_is_reported_and_replaced(pool: pagepool.PagePool) -> None:
+    with pytest.raises(pagepool.WorkerDied):
+        pool.call(_die)
+    assert pool.call(_slow, 0.01) == "done"
+
+
+def _pipeline(workers: int, budget: float = 30.0) -> CleaningPipeline:
+    crawler = get_crawler(settings_dict={"CLEANING_WORKERS": workers, "CLEANING_TIMEOUT": budget})
+    crawler.spider = None  # type: ignore[assignment]
+    p = CleaningPipeline.from_crawler(crawler)
+    p.open_spider()
+    return p
+
+
+def _item() -> ArticleItem:
+    url = "http://www.example.gov.cn/art/1.html"
+    return ArticleItem(site="sd_test", url=url, canonical_url=url, raw=PAGE,
+                       headers={"content-type": "text/html; charset=utf-8"})
+
+
+def test_pipeline_through_the_pool_fills_the_item_as_inline_cleaning_does() -> None:
+    p = _pipeline(1)
+    try:
+        assert p.pool is not None
+        item = asyncio.run(p.process_item(_item()))
+    finally:
+        p.close_spider()
+    expected = clean(_item())
+    assert (item.title, item.body, item.published, item.extraction_method) == \
+        (expected.title, expected.body, expected.published, expected.extraction_method)
+    assert item.body and p.stats.get_value("cleaning/ok") == 1
+
+
+def test_pipeline_drops_a_page_over_budget_with_a_counted_reason() -> None:
+    p = _pipeline(1, budget=1e-6)  # a budget no extraction can meet
+    try:
+        assert p.pool is not None
+        with pytest.raises(DropItem, match="time budget"):
+            asyncio.run(p.process_item(_item()))
+        assert p.stats.get_value("cleaning/timeout") == 1
+    finally:
+        p.close_spider()
+
+
+def test_zero_workers_extracts_inline() -> None:
+    p = _pipeline(0)
+    assert p.pool is None
+    item = asyncio.run(p.process_item(_item()))
+    assert item.body == clean(_item()).body
