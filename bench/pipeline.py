@@ -101,7 +101,8 @@ def pipeline(pages: list[tuple[str, str, bytes, Any]], rep: int,
 
     spent = {"clean": 0.0, "dedup": 0.0, "archive": 0.0}
     with tempfile.TemporaryDirectory(prefix="govpress-bench-") as tmp:
-        settings = {"ARCHIVE_PATH": str(Path(tmp) / "a.sqlite"), "LOG_LEVEL": "ERROR"}
+        settings = {"ARCHIVE_PATH": str(Path(tmp) / "a.sqlite"), "LOG_LEVEL": "ERROR",
+                    "CLEANING_WORKERS": 0}  # CPU per page on one core: extraction inline
         by_site: dict[str, tuple[Any, list[Any]]] = {}
         for slug, _, _, site in pages:
             if slug not in by_site:
@@ -122,7 +123,7 @@ def pipeline(pages: list[tuple[str, str, bytes, Any]], rep: int,
                                fetched_at=f"2026-11-{1 + rep % 28:02d}T00:00:{i % 60:02d}+00:00")
             t0 = time.process_time()
             try:
-                cleaning.process_item(item)
+                _sync(cleaning.process_item(item))
             except DropItem:
                 dropped += 1
                 spent["clean"] += time.process_time() - t0
@@ -143,6 +144,48 @@ def pipeline(pages: list[tuple[str, str, bytes, Any]], rep: int,
     out["total"] = sum(out.values())
     out["dropped"] = dropped
     return out
+
+
+def _sync(result: Any) -> Any:
+    """The value of a pipeline call; an inline ``async def`` step completes without awaiting."""
+    if not hasattr(result, "send"):
+        return result
+    try:
+        result.send(None)
+    except StopIteration as stop:
+        return stop.value
+    raise RuntimeError("the pipeline step awaited something: run it with CLEANING_WORKERS=0")
+
+
+def minhash_vs_datasketch(pages: list[tuple[str, str, bytes, Any]], log: Callable[[str], None]) -> None:
+    """Signature time per page of ``fingerprint.signature_from_hashes`` and of datasketch, same hashes."""
+    import numpy as np
+
+    from pipelines import fingerprint
+    from pipelines.extract import extract
+
+    try:
+        import datasketch  # noqa: F401
+    except ImportError:
+        log("minhash: datasketch not installed, comparison skipped (pip install -e '.[bench]')")
+        return
+    hashes = [fingerprint.shingle_hashes(extract(raw, url).body) for _, url, raw, _ in pages]
+    spent = {"numpy": 0.0, "datasketch": 0.0}
+    same = True
+    for _ in range(3):
+        for h in hashes:
+            t0 = time.process_time()
+            a = fingerprint.signature_from_hashes(h)
+            t1 = time.process_time()
+            b = fingerprint.datasketch_signature(h)
+            t2 = time.process_time()
+            spent["numpy"] += t1 - t0
+            spent["datasketch"] += t2 - t1
+            same = same and bool(np.array_equal(a, b))
+    n = 3 * len(hashes)
+    log(f"minhash ({np.mean([len(h) for h in hashes]):.0f} shingles/page): fingerprint.signature_from_hashes "
+        f"{spent['numpy'] / n * 1e3:.3f} ms, datasketch {spent['datasketch'] / n * 1e3:.3f} ms per page; "
+        f"identical signatures: {same}")
 
 
 def measure(name: str, pages: list[tuple[str, str, bytes, Any]], reps: int,
@@ -189,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         pstats.Stats(prof).sort_stats("tottime").print_stats(25)
         pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
         return 0
+    minhash_vs_datasketch(corpus, print)
     c = measure("corpus", corpus, reps, print)
     s = measure("sim", sim, reps, print)
     print(f"RESULT ratio={c['ratio']:.3f} sim_ratio={s['ratio']:.3f} "

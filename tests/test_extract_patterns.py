@@ -34,3 +34,27 @@ def test_led_regex_finds_what_the_plain_one_finds(led: re.Pattern[str], plain: r
         a, b = led.search(text), plain.search(text)
         assert (a and a.span()) == (b and b.span()), text
         assert led.findall(text) == plain.findall(text), text
+
+
+FOLDED = [(P.NEGATIVE_ATTR, P.NEGATIVE_ATTR_RE), (P.REGION_ATTR, P.REGION_ATTR_RE),
+          (P.POSITIVE_OVERRIDE, P.POSITIVE_OVERRIDE_RE)]
+
+
+@pytest.mark.parametrize("folded,rx", FOLDED, ids=["negative", "region", "positive"])
+def test_ascii_folded_search_agrees_with_ignorecase(folded: object, rx: re.Pattern[str]) -> None:
+    rng = random.Random(5)
+    words = [re.sub(r"\\[a-z]|[()?!<=\[\]*+\\]", "", w) for w in rx.pattern.split("|")]
+    alphabet = sorted(set("".join(words)) | set("-_ 0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    samples = [f"{a}{w}{b}" for w in words for a, b in (("", ""), ("x", ""), ("", "x"), ("main-", "-box"))]
+    samples += [s.upper() for s in samples] + [s.title() for s in samples]
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) for _ in range(5000)]
+    samples += [f"分享{s}" for s in samples[:200]] + ["ſhare", "\u212aeyword", "İnside"]
+    for text in samples:
+        assert folded(text) == bool(rx.search(text)), text  # type: ignore[operator]
+
+
+def test_ascii_folded_refuses_patterns_it_cannot_fold() -> None:
+    with pytest.raises(ValueError):
+        P.ascii_folded(re.compile(r"\Wshare", re.IGNORECASE))
+    with pytest.raises(ValueError):
+        P.ascii_folded(re.compile("share"))

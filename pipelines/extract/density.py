@@ -128,13 +128,12 @@ def _negative_attrs(cls: str | None, ident: str | None) -> bool:
 @lru_cache(maxsize=4096)
 def is_negative(attrs: str) -> bool:
     """class/id naming a widget box (share, related, pager ...) and not an article body."""
-    return bool(attrs.strip()) and bool(P.NEGATIVE_ATTR_RE.search(attrs)) \
-        and not P.POSITIVE_OVERRIDE_RE.search(attrs)
+    return bool(attrs.strip()) and P.NEGATIVE_ATTR(attrs) and not P.POSITIVE_OVERRIDE(attrs)
 
 
 @lru_cache(maxsize=4096)
 def _is_region(attrs: str) -> bool:
-    return bool(attrs.strip()) and bool(P.REGION_ATTR_RE.search(attrs)) and not P.POSITIVE_OVERRIDE_RE.search(attrs)
+    return bool(attrs.strip()) and P.REGION_ATTR(attrs) and not P.POSITIVE_OVERRIDE(attrs)
 
 
 @lru_cache(maxsize=4096)
@@ -171,9 +170,16 @@ def _in_regions(body: HtmlElement) -> set[HtmlElement]:
     for el in body.iter():
         if el in out or not isinstance(el.tag, str):
             continue
-        if (el.get("class") or el.get("id")) and _is_region(dom.attr_text(el)):
+        cls, ident = el.get("class"), el.get("id")
+        if (cls or ident) and _region_attrs(cls, ident):
             out.update(el.iter())
     return out
+
+
+@lru_cache(maxsize=4096)
+def _region_attrs(cls: str | None, ident: str | None) -> bool:
+    """``_is_region(dom.attr_text(el))`` from the element's class and id."""
+    return _is_region(f"{cls or ''} {ident or ''}")
 
 
 def density_container(root: HtmlElement) -> HtmlElement | None:

@@ -9,6 +9,7 @@ never one page.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 
 def led_by(pattern: str, first: str, flags: int = 0) -> re.Pattern[str]:
@@ -19,6 +20,26 @@ def led_by(pattern: str, first: str, flags: int = 0) -> re.Pattern[str]:
     every alternative there.  ``tests/test_extract_patterns.py`` checks the equivalence.
     """
     return re.compile(f"(?=[{re.escape(first)}])(?:{pattern})", flags)
+
+
+def ascii_folded(rx: re.Pattern[str]) -> Callable[[str], bool]:
+    """``bool(rx.search(text))`` for an ``IGNORECASE`` pattern, 2-3x faster on ASCII text.
+
+    ASCII text is lower-cased and searched with a case-sensitive lower-case copy of the
+    pattern, which matches exactly the same (no upper-case escapes such as ``\\W`` in the
+    pattern: checked here); other text goes to ``rx`` itself.
+    """
+    if re.search(r"\\[A-Z]", rx.pattern) or not rx.flags & re.IGNORECASE:
+        raise ValueError(f"cannot fold {rx.pattern[:40]!r}")
+    lower = re.compile(rx.pattern.lower(), rx.flags & ~re.IGNORECASE)
+
+    def search(text: str) -> bool:
+        if text.isascii():
+            return lower.search(text.lower()) is not None
+        return rx.search(text) is not None
+
+    return search
+
 
 # --------------------------------------------------------------------------
 # Known CMS containers, tried in order after site selectors.  ``strong``
@@ -82,6 +103,10 @@ POSITIVE_OVERRIDE_RE = re.compile(
     r"TRS_Editor|TRS_UEDITOR|wip_art_con|Custom_UnionStyle|editor[-_]?(?:content|body|text|con)\b|ueditor",
     re.IGNORECASE,
 )
+
+NEGATIVE_ATTR = ascii_folded(NEGATIVE_ATTR_RE)
+REGION_ATTR = ascii_folded(REGION_ATTR_RE)
+POSITIVE_OVERRIDE = ascii_folded(POSITIVE_OVERRIDE_RE)
 
 # Tags removed before anything else.
 JUNK_TAGS = (
