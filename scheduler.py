@@ -132,15 +132,15 @@ def last_started(archive: str | None, slugs: Iterable[str]) -> dict[str, datetim
     from pathlib import Path
 
     from archive import Archive
-    from app.crawl import project_settings
+    from crawler import settings as crawl_settings
 
-    path = archive or project_settings().get("ARCHIVE_PATH")
+    path = archive or crawl_settings.ARCHIVE_PATH
     out: dict[str, datetime | None] = {slug: None for slug in slugs}
     if not Path(path).exists():
         return out
-    reader = Archive(path)
-    for slug in out:
-        runs = reader.runs(site=slug, limit=1)
+    with Archive(path) as reader:
+        latest = {slug: reader.runs(site=slug, limit=1) for slug in out}
+    for slug, runs in latest.items():
         if runs and runs[0].started_at:
             when = datetime.fromisoformat(runs[0].started_at)
             out[slug] = when if when.tzinfo else when.replace(tzinfo=TZ)

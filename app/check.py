@@ -10,11 +10,11 @@ import logging
 from typing import Any
 
 from app.crawl import project_settings, spider_class
-from core.items import ArticleItem
+from archive.record import DocumentRecord
 
 logger = logging.getLogger(__name__)
 
-COLLECTED: list[ArticleItem] = []
+COLLECTED: list[DocumentRecord] = []
 STATS: dict[str, Any] = {}
 
 
@@ -28,7 +28,7 @@ class CollectPipeline:
     def from_crawler(cls, crawler: Any) -> CollectPipeline:
         return cls(crawler)
 
-    def process_item(self, item: ArticleItem) -> ArticleItem:
+    def process_item(self, item: DocumentRecord) -> DocumentRecord:
         COLLECTED.append(item)
         return item
 
@@ -52,7 +52,7 @@ def check_settings(limit: int, extra: dict[str, Any] | None = None) -> dict[str,
     }
 
 
-def run_check(slug: str, *, url: str = "", limit: int = 3, extra: dict[str, Any] | None = None) -> list[ArticleItem]:
+def run_check(slug: str, *, url: str = "", limit: int = 3, extra: dict[str, Any] | None = None) -> list[DocumentRecord]:
     """Crawl one list page of ``slug`` (or just ``url``) and return up to ``limit`` cleaned items."""
     from scrapy.crawler import CrawlerProcess
 

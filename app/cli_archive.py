@@ -36,9 +36,13 @@ EXPORT_FIELDS = (
 )
 
 
-def archive_path(archive: str | None) -> str:
-    from app.crawl import project_settings
+def project_settings() -> Any:
+    from app.crawl import project_settings as settings
 
+    return settings()
+
+
+def archive_path(archive: str | None) -> str:
     return archive or project_settings().get("ARCHIVE_PATH")
 
 
@@ -198,32 +202,30 @@ def reprocess(archive: str | None, site: str | None) -> None:
     Example:
         govpress reprocess --site sd_dzwww
     """
-    from core.items import ArticleItem
+    from archive.record import DocumentRecord
+    from archive.session import ArchiveSession
     from core.siteconfig import load_sites
-    from pipelines.cleaning import clean
-    from archive import open_archive, store
-    from pipelines.dedup import Deduplicator
+    from pipelines.process import Options, process_page
+    from pipelines.session import identity_for
 
     path = archive_path(archive)
     sites = load_sites()[0]
+    settings = project_settings()
+    options = Options(min_chars=settings.getint("CLEANING_MIN_CHARS", 20),
+                      near=settings.getbool("DEDUP_NEAR_ENABLED", True))
     counts: dict[str, int] = {}
-    with reader(path) as a:
-        db = open_archive(path)
-        dedup = Deduplicator(a)
+    with reader(path) as a, ArchiveSession(path, identity=identity_for(options.near), store_raw=False) as session:
         for page in a.raw_pages(site=site, latest=True):
-            definition = sites.get(page.site)
-            item = ArticleItem(site=page.site, url=page.url, canonical_url=page.canonical_url,
-                               raw=page.content, status=page.status or 200, headers=page.headers,
-                               fetched_at=page.fetched_at)
-            clean(item, definition.selectors if definition else None,
-                  (definition.encoding or None) if definition else None)
-            dedup.identify(item)
-            record = dataclasses.asdict(item)
-            record["region_code"] = definition.region_code if definition else ""
-            record["raw"] = b""  # the stored raw page is already there
-            outcome = store.save_document(db, record).outcome
-            counts[outcome] = counts.get(outcome, 0) + 1
-        db.close()
+            stored = session.reader.get(page.canonical_url)
+            record = DocumentRecord.from_headers(
+                page.headers, site=page.site, url=page.url, canonical_url=page.canonical_url,
+                raw=page.content, http_status=page.status or 200, fetched_at=page.fetched_at,
+                column_name=stored.column_name if stored else "",
+            )
+            outcome = process_page(record, sites.get(page.site), session, options=options,
+                                   run_id=stored.run_id if stored else None)
+            key = outcome.saved.outcome if outcome.saved else f"dropped ({outcome.dropped})"
+            counts[key] = counts.get(key, 0) + 1
     click.echo("reprocessed: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing"))
 
 

@@ -34,7 +34,7 @@ _PROBLEMS = (
 
 
 def now_iso() -> str:
-    """Current UTC time as ISO 8601 with seconds, like ``ArticleItem.fetched_at``."""
+    """Current UTC time as ISO 8601 with seconds, like ``DocumentRecord.fetched_at``."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 

@@ -15,6 +15,8 @@ class SaveResult:
     cluster_id: int
     revision: int
     """The document's current revision number (0 = as first archived)."""
+    identity: str = ""
+    """How it relates to archived documents: exact | near | url_known | stale | ''."""
 
 
 @dataclass(frozen=True)

@@ -13,28 +13,20 @@ import logging
 import sqlite3
 import struct
 import zlib
-from collections.abc import Iterable, Mapping
-from dataclasses import fields, is_dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from archive import fts
 from archive.db import now_iso
 from archive.errors import ArchiveError
 from archive.models import SaveResult
+from archive.record import DocumentRecord
 
 logger = logging.getLogger(__name__)
 
 RAW_COMPRESS_LEVEL = 1
 """zlib level of stored raw pages: level 1 takes 40 % less CPU than 6 for 12 % more bytes (docs/benchmarks.md)."""
-
-
-def as_dict(obj: Any) -> dict[str, Any]:
-    """A record (mapping, dataclass such as ``ArticleItem``, or plain object) as a dict."""
-    if isinstance(obj, Mapping):
-        return dict(obj)
-    if is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: getattr(obj, f.name) for f in fields(obj)}
-    return dict(vars(obj))
 
 
 def to_json(value: Any, default: Any) -> str:
@@ -43,6 +35,25 @@ def to_json(value: Any, default: Any) -> str:
     if isinstance(value, tuple):
         value = list(value)
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """How the save transaction relates a document to the archived ones.
+
+    The exact layer (same ``body_hash`` as an earlier document: a ``duplicate`` row
+    pointing at it) is always on.  The near layer joins a new document to the cluster
+    of the most similar candidate sharing a MinHash band key when ``similarity``
+    reaches ``near_threshold``; ``similarity`` compares two stored signatures (the
+    pipelines supply it, so the archive does not depend on how signatures are made).
+    """
+
+    near_threshold: float | None = None
+    similarity: Callable[[bytes, bytes], float] | None = None
+    candidates: int = 50
+
+
+EXACT_ONLY = Identity()
 
 
 def pack_keys(keys: Iterable[int]) -> bytes:
@@ -57,75 +68,41 @@ def unpack_keys(blob: bytes | None) -> list[int]:
     return list(struct.unpack(f"<{len(blob) // 8}q", blob))
 
 
-def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
-    for k, v in (headers or {}).items():
-        if k.lower() == name:
-            return v
-    return None
-
-
-def _resolve(conn: sqlite3.Connection, url: str | None) -> tuple[int, int] | None:
-    """(id, cluster_id) of the document with this canonical URL (or URL as fetched)."""
-    if not url:
-        return None
-    sql = "SELECT id, cluster_id, duplicate_of FROM documents WHERE "
-    row = conn.execute(sql + "canonical_url = ?", (url,)).fetchone()
-    if row is None:
-        row = conn.execute(sql + "url = ? ORDER BY id LIMIT 1", (url,)).fetchone()
-    if row is not None and row[2] is not None:  # a duplicate: point at its original
-        row = conn.execute(sql + "id = ?", (row[2],)).fetchone()
-    return (row[0], row[1] if row[1] is not None else row[0]) if row else None
-
-
-def _cluster_of(conn: sqlite3.Connection, doc_id: Any) -> int | None:
-    if doc_id is None:
-        return None
-    row = conn.execute("SELECT cluster_id FROM documents WHERE id = ?", (int(doc_id),)).fetchone()
-    if row is None:
-        logger.warning("cluster_id %s names no archived document; ignored", doc_id)
-        return None
-    return row[0] if row[0] is not None else int(doc_id)
-
-
-def _content(r: Mapping[str, Any], conn: sqlite3.Connection, run_id: int | None) -> dict[str, Any]:
-    region = r.get("region_code")
+def _content(r: DocumentRecord, conn: sqlite3.Connection, run_id: int | None) -> dict[str, Any]:
+    """The ``documents`` columns a save writes, taken field by field from the record."""
+    region = r.region_code
     if not region:
-        row = conn.execute("SELECT region_code FROM sites WHERE slug = ?", (r["site"],)).fetchone()
+        row = conn.execute("SELECT region_code FROM sites WHERE slug = ?", (r.site,)).fetchone()
         region = row[0] if row else ""
-    sig = r.get("signature") or b""
     return {
-        "url": r.get("url") or r["canonical_url"], "region_code": region or "",
-        "column_name": r.get("column") or "", "column_meta": r.get("column_meta") or "",
-        "title": r.get("title") or "", "published": r.get("published") or None,
-        "published_raw": r.get("published_raw") or "", "source": r.get("source") or "",
-        "author": r.get("author") or "", "editors": to_json(r.get("editors"), []),
-        "site_name": r.get("site_name") or "", "keywords": r.get("keywords") or "",
-        "description": r.get("description") or "", "body_hash": r.get("body_hash") or "",
-        "http_status": r.get("status"), "language": r.get("language") or "",
-        "encoding": r.get("encoding") or "", "replacement_chars": int(r.get("replacement_chars") or 0),
-        "extraction_method": r.get("extraction_method") or "", "flags": to_json(r.get("flags"), []),
-        "attachments": to_json(r.get("attachments"), []), "images": to_json(r.get("images"), []),
-        "run_id": run_id, "body": r.get("body") or "", "minhash": bytes(sig) if sig else None,
-        "band_keys": pack_keys(r.get("minhash_keys") or ()),
-        "etag": _header(r.get("headers"), "etag"),
-        "last_modified": _header(r.get("headers"), "last-modified"),
-        "fetched_at": r.get("fetched_at") or now_iso(),
+        "url": r.url or r.canonical_url, "region_code": region or "",
+        "column_name": r.column_name, "column_meta": r.column_meta,
+        "title": r.title, "published": r.published or None,
+        "published_raw": r.published_raw, "source": r.source,
+        "author": r.author, "editors": to_json(r.editors, []),
+        "site_name": r.site_name, "keywords": r.keywords,
+        "description": r.description, "body_hash": r.body_hash,
+        "http_status": r.http_status, "language": r.language,
+        "encoding": r.encoding, "replacement_chars": int(r.replacement_chars),
+        "extraction_method": r.extraction_method, "flags": to_json(r.flags, []),
+        "attachments": to_json(r.attachments, []), "images": to_json(r.images, []),
+        "run_id": run_id, "body": r.body, "minhash": bytes(r.minhash) if r.minhash else None,
+        "band_keys": pack_keys(r.band_keys),
+        "etag": r.etag, "last_modified": r.last_modified,
+        "fetched_at": r.fetched_at or now_iso(),
     }
 
 
-def _store_raw(conn: sqlite3.Connection, doc_id: int, r: Mapping[str, Any], c: Mapping[str, Any]) -> None:
-    raw = r.get("raw") or b""
-    if not raw:
+def _store_raw(conn: sqlite3.Connection, doc_id: int, r: DocumentRecord, c: Mapping[str, Any]) -> None:
+    if not r.raw:
         return
-    if isinstance(raw, str):
-        raw = raw.encode("utf-8")
     conn.execute(
         """INSERT INTO raw_pages (document_id, site, url, canonical_url, fetched_at, status,
                                   headers, encoding, run_id, content)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (doc_id, r["site"], c["url"], r["canonical_url"], c["fetched_at"], c["http_status"],
-         to_json(dict(r.get("headers") or {}), {}), c["encoding"], c["run_id"],
-         zlib.compress(bytes(raw), RAW_COMPRESS_LEVEL)),
+        (doc_id, r.site, c["url"], r.canonical_url, c["fetched_at"], c["http_status"],
+         to_json(dict(r.headers), {}), c["encoding"], c["run_id"],
+         zlib.compress(bytes(r.raw), RAW_COMPRESS_LEVEL)),
     )
 
 
@@ -143,50 +120,99 @@ def _drop_bands(conn: sqlite3.Connection, doc_id: int, blob: bytes | None) -> No
     )
 
 
-def _insert(conn: sqlite3.Connection, r: Mapping[str, Any], c: dict[str, Any]) -> int:
-    doc_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM documents").fetchone()[0]
+def _insert(conn: sqlite3.Connection, r: DocumentRecord, c: dict[str, Any]) -> int:
+    doc_id = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM documents").fetchone()[0])
     if c["cluster_id"] is None:
         c["cluster_id"] = doc_id
     cols = ["id", "canonical_url", "site", "first_seen", "last_seen", "revision_count", *c]
-    vals = [doc_id, r["canonical_url"], r["site"], c["fetched_at"], c["fetched_at"], 0, *c.values()]
+    vals = [doc_id, r.canonical_url, r.site, c["fetched_at"], c["fetched_at"], 0, *c.values()]
     conn.execute(
         f"INSERT INTO documents ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", vals
     )
     return doc_id
 
 
-def save_record(conn: sqlite3.Connection, r: Mapping[str, Any], run_id: int | None) -> SaveResult:
-    """Decide and write one outcome; the caller holds the transaction."""
+# -- identity, decided inside the save transaction -------------------------------------------
+def _exact(conn: sqlite3.Connection, body_hash: str, not_id: int | None) -> tuple[int, int] | None:
+    """(id, cluster) of the first non-duplicate document with this body hash, other than ``not_id``."""
+    if not body_hash:
+        return None
+    row = conn.execute(
+        "SELECT id, cluster_id FROM documents WHERE body_hash = ? AND duplicate_of IS NULL"
+        " AND id IS NOT ? ORDER BY id LIMIT 1",
+        (body_hash, not_id),
+    ).fetchone()
+    return (row[0], row[1] if row[1] is not None else row[0]) if row else None
+
+
+def _near(conn: sqlite3.Connection, r: DocumentRecord, identity: Identity) -> tuple[int, int, float] | None:
+    """(id, cluster, similarity) of the closest band-sharing document at or above the threshold."""
+    if identity.near_threshold is None or identity.similarity is None or not (r.minhash and r.band_keys):
+        return None
+    keys = list(dict.fromkeys(int(k) for k in r.band_keys))
+    rows = conn.execute(
+        "SELECT d.id, d.cluster_id, d.minhash, count(*) AS n FROM minhash_bands b"
+        " JOIN documents d ON d.id = b.document_id"
+        f" WHERE b.band_key IN ({', '.join('?' * len(keys))}) AND d.canonical_url != ?"
+        " GROUP BY d.id ORDER BY n DESC, d.id LIMIT ?",
+        (*keys, r.canonical_url, identity.candidates),
+    ).fetchall()
+    best: tuple[int, int, float] | None = None
+    for doc_id, cluster, sig, _n in rows:
+        if not sig:
+            continue
+        try:
+            sim = identity.similarity(bytes(r.minhash), bytes(sig))
+        except ValueError:  # a signature from another MinHash configuration
+            logger.debug("skipping candidate %s: incompatible signature", doc_id)
+            continue
+        if sim >= identity.near_threshold and (best is None or sim > best[2]):
+            best = (doc_id, cluster if cluster is not None else doc_id, sim)
+    return best
+
+
+def save_record(
+    conn: sqlite3.Connection, r: DocumentRecord, run_id: int | None, identity: Identity = EXACT_ONLY
+) -> SaveResult:
+    """Decide identity and outcome, and write it; the caller holds the transaction."""
     for key in ("site", "canonical_url"):
-        if not r.get(key):
-            raise ArchiveError(f"cannot save a document without {key}: {r.get('url')!r}")
-    canon = r["canonical_url"]
+        if not getattr(r, key):
+            raise ArchiveError(f"cannot save a document without {key}: {r.url!r}")
+    canon = r.canonical_url
     old = conn.execute(
         """SELECT id, title, body, body_hash, published, fetched_at, revision_count, cluster_id,
                   duplicate_of, band_keys, site FROM documents WHERE canonical_url = ?""",
         (canon,),
     ).fetchone()
-    if old is None and r.get("not_modified"):
+    if old is None and r.not_modified:
         raise ArchiveError(f"304 Not Modified for a document not in the archive: {canon}")
     c = _content(r, conn, run_id)
     if old is None:
-        dup = _resolve(conn, r.get("duplicate_of"))
-        if r.get("duplicate_of") and dup is None:
-            logger.warning("%s: duplicate_of %s is not archived; saving as new", canon, r["duplicate_of"])
+        dup = _exact(conn, c["body_hash"], None) if c["body"] else None
         if dup is not None:
             c["duplicate_of"], c["cluster_id"] = dup
             doc_id = _insert(conn, r, c)
-            return SaveResult("duplicate", doc_id, c["cluster_id"], 0)
-        c["duplicate_of"], c["cluster_id"] = None, _cluster_of(conn, r.get("cluster_id"))
+            logger.info("exact duplicate of document %s: %s", dup[0], r.url)
+            return SaveResult("duplicate", doc_id, c["cluster_id"], 0, "exact")
+        near = _near(conn, r, identity)
+        c["duplicate_of"], c["cluster_id"] = None, (near[1] if near else None)
         doc_id = _insert(conn, r, c)
+        if near is not None:
+            logger.info("near duplicate (%.2f) of document %s joins cluster %s: %s",
+                        near[2], near[0], near[1], r.url)
         _add_bands(conn, doc_id, c["band_keys"])
-        fts.index_document(conn, doc_id, c["title"], c["body"], fts.meta_text(r["site"], c["published"]))
+        fts.index_document(conn, doc_id, c["title"], c["body"], fts.meta_text(r.site, c["published"]))
         _store_raw(conn, doc_id, r, c)
-        return SaveResult("new", doc_id, c["cluster_id"], 0)
+        return SaveResult("new", doc_id, c["cluster_id"], 0, "near" if near else "")
 
     (doc_id, o_title, o_body, o_hash, o_pub, o_fetched, rev, o_cluster, o_dup, o_bands, site) = old
-    if r.get("not_modified"):
+    cluster_now = o_cluster if o_cluster is not None else doc_id
+    if r.not_modified:
         same = True
+    elif o_fetched and r.fetched_at and r.fetched_at < o_fetched:
+        # Older content than what is stored (a reprocess racing a crawl): never written back.
+        logger.info("not replacing %s: fetched %s, the archive holds %s", canon, r.fetched_at, o_fetched)
+        return SaveResult("unchanged", doc_id, cluster_now, rev, "stale")
     elif o_hash and c["body_hash"]:
         same = o_hash == c["body_hash"] and o_title == c["title"]
     else:
@@ -197,7 +223,7 @@ def save_record(conn: sqlite3.Connection, r: Mapping[str, Any], run_id: int | No
                       last_modified = coalesce(?, last_modified) WHERE id = ?""",
             (c["fetched_at"], c["etag"], c["last_modified"], doc_id),
         )
-        return SaveResult("unchanged", doc_id, o_cluster if o_cluster is not None else doc_id, rev)
+        return SaveResult("unchanged", doc_id, cluster_now, rev, "url_known")
 
     conn.execute(
         """INSERT INTO revisions (document_id, revision, title, body, body_hash, published,
@@ -207,13 +233,9 @@ def save_record(conn: sqlite3.Connection, r: Mapping[str, Any], run_id: int | No
     if o_dup is None:
         fts.unindex_document(conn, doc_id, o_title, o_body, fts.meta_text(site, o_pub))
     _drop_bands(conn, doc_id, o_bands)
-    dup = _resolve(conn, r.get("duplicate_of"))
-    if dup is not None and dup[0] == doc_id:
-        dup = None
-    cluster = _cluster_of(conn, r.get("cluster_id"))
+    dup = _exact(conn, c["body_hash"], doc_id) if c["body"] else None
     c["duplicate_of"] = dup[0] if dup else None
-    c["cluster_id"] = dup[1] if dup else (cluster if cluster is not None else o_cluster)
-    c["cluster_id"] = doc_id if c["cluster_id"] is None else c["cluster_id"]
+    c["cluster_id"] = dup[1] if dup else cluster_now
     assignments = ", ".join(f"{k} = ?" for k in c)
     conn.execute(
         f"""UPDATE documents SET {assignments}, revision_count = ?,
@@ -224,4 +246,4 @@ def save_record(conn: sqlite3.Connection, r: Mapping[str, Any], run_id: int | No
         _add_bands(conn, doc_id, c["band_keys"])
         fts.index_document(conn, doc_id, c["title"], c["body"], fts.meta_text(site, c["published"]))
     _store_raw(conn, doc_id, r, c)
-    return SaveResult("updated", doc_id, c["cluster_id"], rev + 1)
+    return SaveResult("updated", doc_id, c["cluster_id"], rev + 1, "exact" if dup else "url_known")

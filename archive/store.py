@@ -1,14 +1,17 @@
 """Writes: sites, runs and documents.  Each public function is one transaction.
 
 ``save_document`` decides the outcome (new / duplicate / unchanged / updated) and
-writes it in the same transaction, so a crash or a kill never leaves a document
-half-written.  Records may be mappings or objects (e.g. ``ArticleItem``).
+the document's identity (exact duplicate, near-duplicate cluster) and writes it in
+the same transaction, so a crash or a kill never leaves a document half-written.
+Documents are ``archive.record.DocumentRecord``; a crawl goes through
+``archive.session.ArchiveSession``, which calls these functions on its one connection.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from dataclasses import fields, is_dataclass
 from typing import Any
 
 from sqlite_utils import Database
@@ -17,12 +20,13 @@ from archive import fts
 from archive.db import now_iso, transaction
 from archive.errors import ArchiveError
 from archive.models import SaveResult
-from archive.save import as_dict, save_record, to_json
+from archive.record import DocumentRecord
+from archive.save import EXACT_ONLY, Identity, save_record, to_json
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "SaveResult", "upsert_site", "start_run", "finish_run", "save_document",
+    "SaveResult", "Identity", "upsert_site", "start_run", "finish_run", "save_document",
     "save_documents", "touch_document", "optimize", "TRIGGERS", "STATUSES", "COUNT_KEYS",
 ]
 
@@ -32,9 +36,17 @@ COUNT_KEYS = ("pages", "new", "updated", "unchanged", "duplicate", "errors")
 
 
 # -- sites and runs --------------------------------------------------------------------------
+def _as_dict(obj: Any) -> dict[str, Any]:
+    if isinstance(obj, Mapping):
+        return dict(obj)
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: getattr(obj, f.name) for f in fields(obj)}
+    return dict(vars(obj))
+
+
 def upsert_site(db: Database, site: Any) -> None:
     """Insert or update a site from a ``SiteDefinition``-like object or mapping."""
-    s = as_dict(site)
+    s = _as_dict(site)
     row = (
         s["slug"], s.get("name") or "", s.get("cms") or "", s.get("province") or "",
         s.get("city") or "", s.get("region_code") or "", str(s.get("path") or ""),
@@ -88,20 +100,24 @@ def finish_run(
             raise ArchiveError(f"run {run_id} does not exist")
 
 
-def save_document(db: Database, rec: Any, *, run_id: int | None = None) -> SaveResult:
-    """Archive one fetched article (an ``ArticleItem`` or mapping) in one transaction."""
-    r = as_dict(rec)
+def save_document(
+    db: Database, rec: DocumentRecord, *, run_id: int | None = None, identity: Identity = EXACT_ONLY
+) -> SaveResult:
+    """Archive one fetched article in one transaction; identity is decided inside it."""
     with transaction(db) as conn:
-        return save_record(conn, r, run_id)
+        return save_record(conn, rec, run_id, identity)
 
 
-def save_documents(db: Database, recs: Iterable[Any], *, run_id: int | None = None) -> list[SaveResult]:
+def save_documents(
+    db: Database, recs: Iterable[DocumentRecord], *, run_id: int | None = None,
+    identity: Identity = EXACT_ONLY,
+) -> list[SaveResult]:
     """Bulk path: ``save_document`` semantics for many records in ONE transaction.
 
     Used by imports and ``bench/archive_scale.py``; the crawl saves one at a time.
     """
     with transaction(db) as conn:
-        return [save_record(conn, as_dict(rec), run_id) for rec in recs]
+        return [save_record(conn, rec, run_id, identity) for rec in recs]
 
 
 def touch_document(

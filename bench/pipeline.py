@@ -94,7 +94,7 @@ def pipeline(pages: list[tuple[str, str, bytes, Any]], rep: int,
     from scrapy.exceptions import DropItem
     from scrapy.utils.test import get_crawler
 
-    from core.items import ArticleItem
+    from archive.record import DocumentRecord
     from pipelines.archiving import ArchivePipeline
     from pipelines.cleaning import CleaningPipeline
     from pipelines.dedup import DedupPipeline
@@ -118,7 +118,7 @@ def pipeline(pages: list[tuple[str, str, bytes, Any]], rep: int,
             profile.enable()
         for i, (slug, url, raw, _) in enumerate(pages):
             _, (cleaning, dedup, archiving) = by_site[slug]
-            item = ArticleItem(site=slug, url=url, canonical_url=url, raw=raw,
+            item = DocumentRecord(site=slug, url=url, canonical_url=url, raw=raw,
                                headers={"content-type": "text/html"},
                                fetched_at=f"2026-11-{1 + rep % 28:02d}T00:00:{i % 60:02d}+00:00")
             t0 = time.process_time()
@@ -138,8 +138,11 @@ def pipeline(pages: list[tuple[str, str, bytes, Any]], rep: int,
             spent["archive"] += t3 - t2
         if profile:
             profile.disable()
-        for _, stages in by_site.values():
-            stages[2].close_spider()
+        from pipelines.session import session_for
+
+        for crawler, stages in by_site.values():
+            stages[0].close_spider()
+            session_for(crawler).close()
     out = {k: v / len(pages) for k, v in spent.items()}
     out["total"] = sum(out.values())
     out["dropped"] = dropped

@@ -1,10 +1,10 @@
 """URL layer of deduplication: the archive's identity for a page, and which links to follow.
 
-``canonicalize`` maps every spelling of one page to one key (``ArticleItem.canonical_url``).
+``canonicalize`` maps every spelling of one page to one key (``DocumentRecord.canonical_url``).
 The key is an identity, not a fetch address: ``http`` and ``https`` fold to ``https``
 (most government portals now answer on both, and the ones still serving plain http are
 the minority that will move), so a site reachable only over http gets an ``https://`` key
-while ``ArticleItem.url`` keeps the address actually fetched.
+while ``DocumentRecord.url`` keeps the address actually fetched.
 
 ``is_followable`` is the spider's gate before a link is scheduled: http(s) only, inside the
 site's ``allowed_domains``, no literal private/loopback/link-local/reserved IPs.  It does

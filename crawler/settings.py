@@ -50,6 +50,10 @@ DOWNLOADER_MIDDLEWARES: dict[str, int] = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.backoff.BackoffRetryMiddleware": 550,
 }
+SPIDER_MIDDLEWARES: dict[str, int] = {
+    # Known / due / backfill decisions from the archive; the spider itself only parses.
+    "crawler.middlewares.incremental.IncrementalMiddleware": 600,
+}
 ITEM_PIPELINES = {
     "pipelines.cleaning.CleaningPipeline": 300,
     "pipelines.dedup.DedupPipeline": 400,

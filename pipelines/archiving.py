@@ -1,17 +1,18 @@
-"""ArchivePipeline: each item saved in one transaction through ``archive.store``."""
+"""ArchivePipeline: each record saved in one transaction through the crawl's archive session."""
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DropItem
 from scrapy.utils.defer import deferred_from_coro
 
-from archive import ArchiveError, open_archive, store
-from core.items import ArticleItem
+from archive import ArchiveError
+from archive.record import DocumentRecord
+from archive.session import ArchiveSession
+from pipelines.fingerprint import body_hash
+from pipelines.session import session_for
 
 logger = logging.getLogger(__name__)
 
@@ -21,10 +22,7 @@ class ArchivePipeline:
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
-        self.stats = crawler.stats
-        self.path = crawler.settings.get("ARCHIVE_PATH")
-        self.store_raw = crawler.settings.getbool("ARCHIVE_STORE_RAW", True)
-        self.db: Any = None
+        self.session: ArchiveSession | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -32,10 +30,10 @@ class ArchivePipeline:
 
     def open_spider(self) -> None:
         try:
-            self.db = open_archive(self.path)
+            self.session = session_for(self.crawler)
             site = getattr(self.crawler.spider, "site", None)
             if site is not None:
-                store.upsert_site(self.db, site)
+                self.session.upsert_site(site)
         except ArchiveError as exc:
             self._failed(exc)
             raise CloseSpider("archive_error") from None
@@ -43,34 +41,27 @@ class ArchivePipeline:
     def _failed(self, exc: ArchiveError) -> None:
         """One ERROR line, and the message kept for the run summary."""
         logger.error("archive write failed, stopping the crawl: %s", exc)
-        self.stats.inc_value("archive/errors")
-        if not self.stats.get_value("archive/error"):
-            self.stats.set_value("archive/error", str(exc))
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value("archive/errors")
+        if not stats.get_value("archive/error"):
+            stats.set_value("archive/error", str(exc))
 
-    def close_spider(self) -> None:
-        if self.db is not None:
-            self.db.close()
-
-    def process_item(self, item: ArticleItem) -> ArticleItem:
-        run_id = self.stats.get_value("govpress/run_id")
+    def process_item(self, item: DocumentRecord) -> DocumentRecord:
+        stats = self.crawler.stats
+        assert stats is not None and self.session is not None
+        if not item.body_hash and not item.not_modified:  # dedup switched off: still hash
+            item.body_hash = body_hash(item.body)
         try:
-            if item.not_modified:
-                store.touch_document(
-                    self.db, item.canonical_url, seen_at=item.fetched_at,
-                    etag=item.headers.get("etag"), last_modified=item.headers.get("last-modified"),
-                )
-                item.outcome = "unchanged"
-            else:
-                record = dataclasses.asdict(item)
-                site = getattr(self.crawler.spider, "site", None)
-                record["region_code"] = site.region_code if site else ""
-                if not self.store_raw:
-                    record["raw"] = b""
-                item.outcome = store.save_document(self.db, record, run_id=run_id).outcome
+            result = self.session.save(item, run_id=stats.get_value("govpress/run_id"))
         except ArchiveError as exc:
             self._failed(exc)
+            assert self.crawler.engine is not None
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_error"))
             raise DropItem(f"not archived: {item.url}") from None
-        self.stats.inc_value(f"archive/{item.outcome}")
+        item.outcome, item.document_id, item.identity = result.outcome, result.document_id, result.identity
+        stats.inc_value(f"archive/{item.outcome}")
+        if result.identity in ("exact", "near", "url_known"):
+            stats.inc_value(f"dedup/{result.identity}")
         logger.debug("%s %s: %s", item.outcome, item.url, item.title)
         return item

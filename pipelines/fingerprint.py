@@ -280,13 +280,6 @@ def collision_probability(s: float, bands: int = BANDS, rows: int = ROWS) -> flo
     return 1.0 - (1.0 - s**rows) ** bands
 
 
-def best_match(
-    sig: np.ndarray, candidates: Sequence[tuple[object, np.ndarray]]
-) -> tuple[object, float] | None:
-    """The candidate ``(id, signature)`` most similar to ``sig`` if it is a near-duplicate."""
-    best: tuple[object, float] | None = None
-    for ident, other in candidates:
-        sim = similarity(sig, other)
-        if sim >= NEAR_THRESHOLD and (best is None or sim > best[1]):
-            best = (ident, sim)
-    return best
+def similarity_bytes(a: bytes, b: bytes) -> float:
+    """``similarity`` of two stored signatures (``ValueError`` on a foreign length)."""
+    return similarity(signature_from_bytes(a), signature_from_bytes(b))

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
+from archive.record import DocumentRecord
+
 RANKS: dict[str, int] = {
     "发展": 1, "工作": 2, "数字化": 100, "营商": 150, "营商环境": 200, "疫情防控": 250,
     "城中村": 300, "绿色": 400, "乡村振兴": 600, "新能源": 800, "安全生产": 1000,
@@ -68,7 +70,7 @@ def _vocabulary(rng: random.Random) -> list[str]:
 
 
 class Generator:
-    """Fast, seeded generator of article records shaped like ``ArticleItem`` mappings."""
+    """Fast, seeded generator of article records (``archive.record.DocumentRecord``)."""
 
     def __init__(self, seed: int = 1, bands: int = 16, pool_chars: int = 400_000) -> None:
         self.rng = random.Random(seed)
@@ -102,27 +104,27 @@ class Generator:
             left -= size
         return "".join(out).strip("，、；。\n")
 
-    def record(self, i: int, *, site: str | None = None, body_chars: int | None = None) -> dict[str, Any]:
+    def record(self, i: int, *, site: str | None = None, body_chars: int | None = None) -> DocumentRecord:
         rng = self.rng
         site = site or SITES[i % len(SITES)]
         day = date(2015, 1, 1) + timedelta(days=rng.randrange(3650))
         title = self.text(rng.randint(8, 24), paragraphs=False).replace("。", "")
         body = self.text(body_chars or rng.randint(300, 1500))
         url = f"https://www.{site}.gov.cn/art/{day:%Y/%m/%d}/art_{i}.html"
-        return {
-            "site": site, "url": url, "canonical_url": url, "status": 200,
-            "raw": f"<html><head><title>{title}</title></head><body><p>{body}</p></body></html>".encode(),
-            "headers": {"content-type": "text/html; charset=utf-8", "etag": f'"{i:x}"'},
-            "fetched_at": f"{day + timedelta(days=1)}T02:00:00+00:00", "column": "新闻动态",
-            "title": title, "published": f"{day}T09:{i % 60:02d}:00+08:00", "published_raw": str(day),
-            "source": "市政府办公厅", "author": "", "editors": ["张三"], "body": body,
-            "site_name": site, "region_code": f"37{i % 17 + 1:02d}00", "encoding": "utf-8",
-            "language": "zh", "extraction_method": "synthetic", "flags": [],
-            "body_hash": hashlib.sha1(body.encode()).hexdigest(), "duplicate_of": None,
-            "minhash_keys": [rng.getrandbits(64) - 2**63 for _ in range(self.bands)],
-            "signature": rng.randbytes(128 * 4), "cluster_id": None,
-        }
+        return DocumentRecord.from_headers(
+            {"content-type": "text/html; charset=utf-8", "etag": f'"{i:x}"'},
+            site=site, url=url, canonical_url=url, http_status=200,
+            raw=f"<html><head><title>{title}</title></head><body><p>{body}</p></body></html>".encode(),
+            fetched_at=f"{day + timedelta(days=1)}T02:00:00+00:00", column_name="新闻动态",
+            title=title, published=f"{day}T09:{i % 60:02d}:00+08:00", published_raw=str(day),
+            source="市政府办公厅", author="", editors=["张三"], body=body,
+            site_name=site, region_code=f"37{i % 17 + 1:02d}00", encoding="utf-8",
+            language="zh", extraction_method="synthetic", flags=[],
+            body_hash=hashlib.sha1(body.encode()).hexdigest(),
+            band_keys=[rng.getrandbits(64) - 2**63 for _ in range(self.bands)],
+            minhash=rng.randbytes(128 * 4),
+        )
 
-    def records(self, n: int, start: int = 0) -> Iterator[dict[str, Any]]:
+    def records(self, n: int, start: int = 0) -> Iterator[DocumentRecord]:
         for i in range(start, start + n):
             yield self.record(i)

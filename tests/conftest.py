@@ -94,3 +94,40 @@ def govpress_args(sim: Simulator, archive: Path, *args: str) -> list[str]:
                         "AUTOTHROTTLE_ENABLED": False, "GOVPRESS_NOW": NOW}.items():
         sets += ["-s", f"{name}={json.dumps(value) if isinstance(value, dict) else value}"]
     return [sys.executable, "-m", "app.cli", *args, "--archive", str(archive), "--no-progress", *sets]
+
+
+def component_crawler(tmp_path: Path, slug: str = "sd_jinan", **settings: Any) -> Any:
+    """A Scrapy crawler for unit tests of one component: project settings, a temporary archive,
+    the site's spider attached (no reactor, no network)."""
+    from scrapy.utils.reactor import install_reactor, is_reactor_installed
+    from scrapy.utils.test import get_crawler
+
+    from app.crawl import project_settings, spider_class
+
+    if not is_reactor_installed():  # built, never run: components only need one to exist
+        install_reactor(project_settings().get("TWISTED_REACTOR"))
+
+    base = dict(project_settings().copy_to_dict())
+    base.update({"ARCHIVE_PATH": str(tmp_path / "a.sqlite"), "GOVPRESS_NOW": NOW,
+                 "LOCK_DIR": str(tmp_path / "locks"), **settings})
+    cls = spider_class(slug)
+    crawler = get_crawler(cls, base)
+    crawler.spider = cls.from_crawler(crawler)
+    return crawler
+
+
+def fixture_record(slug: str = "sd_jinan", name: str = "article_1.html", **fields: Any) -> Any:
+    """A ``DocumentRecord`` as the spider yields it, from a frozen fixture page of ``slug``."""
+    import tomllib
+
+    from archive.record import DocumentRecord
+
+    folder = Path(__file__).parent / "fixtures" / "sites" / slug
+    expected = tomllib.loads((folder / "expected.toml").read_text("utf-8"))
+    entry = expected.get(name, {})
+    url = entry.get("url", f"http://example.invalid/{slug}/{name}")
+    headers = {"content-type": entry.get("content_type", "text/html")}
+    base: dict[str, Any] = {"site": slug, "url": url, "canonical_url": url,
+                            "raw": (folder / name).read_bytes(), "fetched_at": "2026-11-22T01:00:00+00:00"}
+    base.update(fields)
+    return DocumentRecord.from_headers(headers, **base)

@@ -15,21 +15,28 @@ from typing import Any
 
 import pytest
 
+from dataclasses import replace
+
+from archive.record import DocumentRecord
+from archive.save import Identity
 from archive import Archive, ArchiveError, Document, open_archive, store
 from simulator.synthetic import Generator
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def rec(n: int, **kw: Any) -> dict[str, Any]:
+def rec(n: int, **kw: Any) -> DocumentRecord:
     url = f"https://www.qingdao.gov.cn/n{n}.html"
     base = {"site": "sd_qingdao", "url": url, "canonical_url": url, "raw": b"<p>x</p>",
             "fetched_at": f"2024-05-{n % 28 + 1:02d}T00:00:00+00:00", "title": f"标题{n}",
-            "body": f"正文{n}：海洋经济发展。", "body_hash": f"h{n}", "minhash_keys": [n, 1000 + n],
-            "signature": bytes([n % 256]) * 4, "published": f"2024-05-{n % 28 + 1:02d}T10:00:00+08:00",
+            "body": f"正文{n}：海洋经济发展。", "body_hash": f"h{n}", "band_keys": [n, 1000 + n],
+            "minhash": bytes([n % 256]) * 4, "published": f"2024-05-{n % 28 + 1:02d}T10:00:00+08:00",
             "region_code": "370200"}
     base.update(kw)
-    return base
+    return DocumentRecord.from_headers(base.pop("headers", {}), **base)
+
+
+NEAR = Identity(near_threshold=1.0, similarity=lambda a, b: float(a == b))
 
 
 @pytest.fixture
@@ -41,33 +48,33 @@ def db(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def test_known_batches_past_the_variable_limit(db) -> None:  # type: ignore[no-untyped-def]
     store.save_documents(db, [rec(n) for n in range(1, 1201)])
-    asked = [rec(n)["canonical_url"] for n in range(1, 1401)] + ["https://elsewhere/"]
+    asked = [rec(n).canonical_url for n in range(1, 1401)] + ["https://elsewhere/"]
     known = Archive(db).known(iter(asked))
     assert len(known) == 1200
-    k = known[rec(7)["canonical_url"]]
-    assert (k.document_id, k.body_hash, k.title, k.first_seen) == (7, "h7", "标题7", rec(7)["fetched_at"])
-    assert k.published == rec(7)["published"]
+    k = known[rec(7).canonical_url]
+    assert (k.document_id, k.body_hash, k.title, k.first_seen) == (7, "h7", "标题7", rec(7).fetched_at)
+    assert k.published == rec(7).published
 
 
 def test_find_hash_returns_first_non_duplicate(db) -> None:  # type: ignore[no-untyped-def]
     store.save_document(db, rec(1, body_hash="same"))
-    store.save_document(db, rec(2, body_hash="same", duplicate_of=rec(1)["canonical_url"]))
-    store.save_document(db, rec(3, body_hash="same"))  # upstream missed it: still not first
+    store.save_document(db, rec(2, body_hash="same"))
+    store.save_document(db, rec(3, body_hash="same"))
     a = Archive(db)
-    assert a.find_hash("same") == rec(1)["canonical_url"]
+    assert a.find_hash("same") == rec(1).canonical_url
     assert a.find_hash("unknown") is None
 
 
 def test_near_candidates_ranked_by_shared_bands_via_index(db) -> None:  # type: ignore[no-untyped-def]
-    store.save_document(db, rec(1, minhash_keys=[1, 2, 3, 4]))
-    store.save_document(db, rec(2, minhash_keys=[1, 2, 9, 10]))
-    store.save_document(db, rec(3, minhash_keys=[1, 20, 30, 40], cluster_id=1))
-    store.save_document(db, rec(4, minhash_keys=[50, 60, 70, 80]))
+    store.save_document(db, rec(1, band_keys=[1, 2, 3, 4]))
+    store.save_document(db, rec(2, band_keys=[1, 2, 9, 10]))
+    store.save_document(db, rec(3, band_keys=[1, 20, 30, 40], minhash=bytes([1]) * 4), identity=NEAR)
+    store.save_document(db, rec(4, band_keys=[50, 60, 70, 80]))
     a = Archive(db)
     cands = a.near_candidates([1, 2, 3, 99])
     assert [(c.document_id, c.shared_bands) for c in cands] == [(1, 3), (2, 2), (3, 1)]
     assert cands[2].cluster_id == 1 and cands[0].signature == bytes([1]) * 4
-    assert cands[0].site == "sd_qingdao" and cands[0].canonical_url == rec(1)["canonical_url"]
+    assert cands[0].site == "sd_qingdao" and cands[0].canonical_url == rec(1).canonical_url
     assert [c.document_id for c in a.near_candidates([1, 2, 3], limit=1)] == [1]
     assert a.near_candidates([12345]) == [] and a.near_candidates([]) == []
     many = [*range(100_000, 101_000), 3, 9, 10]  # more keys than one batch of parameters
@@ -81,7 +88,7 @@ def test_near_candidates_ranked_by_shared_bands_via_index(db) -> None:  # type: 
 def test_get_by_canonical_or_fetched_url(db) -> None:  # type: ignore[no-untyped-def]
     store.save_document(db, rec(1, url="https://www.qingdao.gov.cn/n1.html?utm=x"))
     a = Archive(db)
-    by_canon = a.get(rec(1)["canonical_url"])
+    by_canon = a.get(rec(1).canonical_url)
     by_url = a.get("https://www.qingdao.gov.cn/n1.html?utm=x")
     assert isinstance(by_canon, Document) and by_canon == by_url
     assert a.get("https://nope/") is None
@@ -93,7 +100,7 @@ def test_documents_filters(db) -> None:  # type: ignore[no-untyped-def]
     store.save_document(db, rec(3, published="2024-05-03T23:59:00+08:00", site="sd_jinan",
                                 region_code="370100"))
     store.save_document(db, rec(4, published="2024-06-01T08:00:00+08:00", region_code="440300"))
-    store.save_document(db, rec(5, body_hash="h1", duplicate_of=rec(1)["canonical_url"],
+    store.save_document(db, rec(5, body_hash="h1",
                                 published="2024-05-01T11:00:00+08:00"))
     a = Archive(db)
 
@@ -125,7 +132,7 @@ def test_documents_streams_lazily(db) -> None:  # type: ignore[no-untyped-def]
         return 0
 
     a.conn.set_progress_handler(tick, 50)
-    it = a.documents()
+    it = a.documents(include_duplicates=True)  # short synthetic bodies repeat
     assert isinstance(it, types.GeneratorType)
     first = next(it)
     first_steps = steps[0]
@@ -135,9 +142,11 @@ def test_documents_streams_lazily(db) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_cluster_earliest_published_first(db) -> None:  # type: ignore[no-untyped-def]
-    store.save_document(db, rec(1, published="2024-05-05T10:00:00+08:00"))
-    store.save_document(db, rec(2, published="2024-05-01T10:00:00+08:00", cluster_id=1))
-    store.save_document(db, rec(3, published=None, cluster_id=1))
+    store.save_document(db, rec(1, published="2024-05-05T10:00:00+08:00", band_keys=[7]))
+    same = rec(1).minhash
+    store.save_document(db, rec(2, published="2024-05-01T10:00:00+08:00", band_keys=[7], minhash=same),
+                        identity=NEAR)
+    store.save_document(db, rec(3, published=None, band_keys=[7], minhash=same), identity=NEAR)
     store.save_document(db, rec(4))
     a = Archive(db)
     assert [d.id for d in a.cluster(1)] == [2, 1, 3] == [d.id for d in a.cluster(3)]
@@ -155,7 +164,7 @@ def test_runs_stats_and_raw_pages(db) -> None:  # type: ignore[no-untyped-def]
     store.save_document(db, rec(1, published="2024-05-01T10:00:00+08:00", raw=b"<html>1</html>"))
     store.save_document(db, rec(2, published="2024-05-01", raw=b"<html>2</html>"))
     store.save_document(db, rec(3, published="2024-05-02T08:00:00+08:00", site="sd_jinan"))
-    store.save_document(db, rec(4, body_hash="h1", duplicate_of=rec(1)["canonical_url"]))
+    store.save_document(db, rec(4, body_hash="h1"))
     store.save_document(db, rec(2, published="2024-05-01", body="改了", body_hash="h2b", raw=b"<html>2b</html>"))
     a = Archive(db)
     assert [r.id for r in a.runs()] == [r2, r1] and [r.id for r in a.runs(limit=1)] == [r2]
@@ -170,7 +179,7 @@ def test_runs_stats_and_raw_pages(db) -> None:  # type: ignore[no-untyped-def]
     assert st["sd_jinan"].per_day == {"2024-05-02": 1}
     pages = list(a.raw_pages(site="sd_qingdao"))
     assert [p.content for p in pages] == [b"<html>1</html>", b"<html>2</html>", b"<html>2b</html>"]
-    assert pages[0].canonical_url == rec(1)["canonical_url"] and pages[0].headers == {}
+    assert pages[0].canonical_url == rec(1).canonical_url and pages[0].headers == {}
     assert len(list(a.raw_pages())) == 4
     latest = [p.content for p in a.raw_pages(site="sd_qingdao", latest=True)]
     assert latest == [b"<html>1</html>", b"<html>2b</html>"]
@@ -182,7 +191,7 @@ def test_archive_path_reads_without_writing(tmp_path: Path) -> None:
     store.save_document(db, rec(1))
     db.conn.close()
     with Archive(path) as a:
-        assert a.count() == 1 and a.get(rec(1)["url"]) is not None
+        assert a.count() == 1 and a.get(rec(1).url) is not None
     with pytest.raises(ArchiveError):
         Archive(tmp_path / "missing.sqlite")
 
@@ -190,6 +199,7 @@ def test_archive_path_reads_without_writing(tmp_path: Path) -> None:
 # -- concurrency: readers during writes ----------------------------------------------------
 WRITER = """
 import sys
+from dataclasses import replace
 from archive import open_archive, store
 from simulator.synthetic import Generator
 db = open_archive(sys.argv[1])
@@ -198,7 +208,7 @@ for i in range(int(sys.argv[2])):
     r = gen.record(i)
     store.save_document(db, r)
     if i % 10 == 9:
-        store.save_document(db, dict(r, body=r["body"] + "更新", body_hash=r["body_hash"] + "u"))
+        store.save_document(db, replace(r, body=r.body + "更新", body_hash=r.body_hash + "u"))
 """
 
 

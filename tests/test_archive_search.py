@@ -7,6 +7,9 @@ from typing import Any
 
 import pytest
 
+from dataclasses import replace
+
+from archive.record import DocumentRecord
 from archive import Archive, SearchQueryError, open_archive, store
 from archive.fts import index_text, parse_query, query_tokens, rebuild
 
@@ -21,13 +24,13 @@ DOCS = {
 }
 
 
-def rec(n: int, title: str, body: str, **kw: Any) -> dict[str, Any]:
+def rec(n: int, title: str, body: str, **kw: Any) -> DocumentRecord:
     url = f"https://www.sd.gov.cn/art/{n}.html"
     base = {"site": "sd_province" if n % 2 else "sd_jinan", "url": url, "canonical_url": url,
             "title": title, "body": body, "body_hash": f"h{n}",
             "fetched_at": "2024-05-01T00:00:00+00:00", "published": f"2024-05-{n:02d}T09:00:00+08:00"}
     base.update(kw)
-    return base
+    return DocumentRecord.from_headers(base.pop("headers", {}), **base)
 
 
 @pytest.fixture
@@ -162,7 +165,7 @@ def test_rank_window_limits_ranking_to_recent_matches(archive: Archive) -> None:
 
 def test_duplicates_and_updates(archive: Archive, tmp_path: Path) -> None:
     db = archive.db
-    store.save_document(db, rec(8, *DOCS[2], body_hash="h2", duplicate_of=rec(2, "", "")["canonical_url"]))
+    store.save_document(db, rec(8, *DOCS[2], body_hash="h2"))
     assert ids(archive, "城中村") == [2]
     store.save_document(db, rec(3, "绿色低碳发展行动方案（修订）", "改为推进海洋牧场建设。", body_hash="h3b"))
     assert ids(archive, "新能源") == [] and ids(archive, "海洋牧场") == [3] and ids(archive, "修订") == [3]

@@ -8,17 +8,18 @@ from pathlib import Path
 from typing import Any
 
 from archive import Archive, open_archive, store
+from archive.record import DocumentRecord
 from archive.schema import MIGRATIONS
 
 
-def _rec(n: int, rng: random.Random, **kw: Any) -> dict[str, Any]:
+def _rec(n: int, rng: random.Random, **kw: Any) -> DocumentRecord:
     url = f"https://www.jinan.gov.cn/art/{n}.html"
     day = rng.choice(["2024-05-01", "2024-05-02", "2024-06-30", None, ""])
     base = {"site": rng.choice(["sd_jinan", "sd_qingdao", "sd_dzwww"]), "url": url, "canonical_url": url,
             "fetched_at": f"2024-07-{rng.randint(1, 28):02d}T00:00:00+00:00", "title": f"标题{n}",
             "body": f"正文{n}。", "body_hash": f"h{n}", "published": f"{day}T09:00:00+08:00" if day else day}
     base.update(kw)
-    return base
+    return DocumentRecord(**base)
 
 
 def _recount(path: Path) -> dict[str, tuple[Any, ...]]:
@@ -54,22 +55,17 @@ def test_counts_follow_new_duplicate_updated_and_unchanged_saves(tmp_path: Path)
     path = tmp_path / "a.sqlite"
     db = open_archive(path)
     rng = random.Random(4)
-    urls = []
     for n in range(120):
-        r = _rec(n, rng)
-        if urls and rng.random() < 0.2:  # an exact duplicate of an archived page
-            r["duplicate_of"] = rng.choice(urls)
-        store.save_document(db, r)
-        urls.append(r["canonical_url"])
+        dup = rng.random() < 0.2 and n > 0  # the same text as an archived page: an exact duplicate
+        store.save_document(db, _rec(n, rng, **({"body": "正文0。", "body_hash": "h0"} if dup else {})))
     for n in rng.sample(range(120), 40):  # re-fetches: changed (new date, text) or unchanged
-        again = _rec(n, rng, site=None)
+        url = f"https://www.jinan.gov.cn/art/{n}.html"
+        site, old_hash, old_body = db.conn.execute(
+            "SELECT site, body_hash, body FROM documents WHERE canonical_url = ?", (url,)).fetchone()
         if rng.random() < 0.5:
-            again.update(body=f"改过的正文{n}。", body_hash=f"h{n}b")
-        old = db.conn.execute("SELECT site, body_hash, body FROM documents WHERE canonical_url = ?",
-                              (again["canonical_url"],)).fetchone()
-        again["site"] = old[0]
-        if again["body_hash"] == f"h{n}":
-            again["title"] = f"标题{n}"
+            again = _rec(n, rng, site=site, body=f"改过的正文{n}。", body_hash=f"h{n}b")
+        else:
+            again = _rec(n, rng, site=site, body=old_body, body_hash=old_hash)
         store.save_document(db, again)
     db.conn.execute("DELETE FROM minhash_bands")  # unrelated writes leave the counts alone
     db.conn.commit()

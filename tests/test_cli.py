@@ -102,7 +102,7 @@ def test_reprocess_reapplies_cleaning_and_records_revisions(tmp_path: Path, monk
     code, out, _ = run("reprocess", "--archive", str(archive))
     assert code == 0 and out.strip() == "reprocessed: unchanged 11", out
 
-    import pipelines.cleaning as cleaning
+    import pipelines.process as cleaning
 
     original = cleaning.extract
 

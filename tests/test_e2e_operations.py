@@ -26,7 +26,7 @@ def test_two_crawls_of_one_site_at_once_one_is_skipped(tmp_path: Path) -> None:
     archive = tmp_path / "a.sqlite"
     with Simulator() as sim:
         # Slow the list pages down so the first crawl is surely still running.
-        sim.set_fault("www.qingdao.gov.cn", "*", "delay", seconds=0.4)
+        sim.set_fault("www.qingdao.gov.cn", "*", "delay", seconds=1.0)
         first = subprocess.Popen(govpress_args(sim, archive, "crawl", "sd_qingdao"),
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert wait_for(lambda: any(r.host == "www.qingdao.gov.cn" for r in sim.requests))

@@ -28,7 +28,7 @@ def assert_clean(ex: Extraction) -> None:
 
 def test_hanweb_wip_art_con() -> None:
     ex = run("hanweb_article.html")
-    assert ex.method == "cms:wip_art_con"
+    assert ex.extraction_method == "cms:wip_art_con"
     lines = ex.body.split("\n")
     assert lines[0].startswith("2026年1月21日上午，山东省人民政府新闻办公室举行省政府政策例行吹风会")
     assert "山东广播电视台记者：" in lines  # Q&A speaker labels are article text
@@ -45,7 +45,7 @@ def test_hanweb_wip_art_con() -> None:
 
 def test_trs_editor_with_style_and_icp_footer() -> None:
     ex = run("trs_article.html")
-    assert ex.method == "cms:TRS_Editor"
+    assert ex.extraction_method == "cms:TRS_Editor"
     assert ".TRS_Editor" not in ex.body and "font-family" not in ex.body
     assert "青岛构建新发展格局(五个青岛建设愿景解读)(1)" in ex.body  # in-article section heading
     assert ex.body.endswith("（大众日报客户端记者 薄克国 报道）")
@@ -54,7 +54,7 @@ def test_trs_editor_with_style_and_icp_footer() -> None:
 
 def test_density_fallback_without_known_container() -> None:
     ex = run("density_page.html")
-    assert ex.method == "density"
+    assert ex.extraction_method == "density"
     assert ex.body.split("\n") == [
         "8月6日，记者从威海市海洋发展局获悉，今年以来，威海市加快推进国家级海洋牧场示范区建设，全市海洋牧场总面积已达到4.5万公顷。",
         "威海市坚持生态优先、养殖与增殖并举，在荣成、文登、乳山等近海海域投放人工鱼礁，开展增殖放流，海洋生物资源得到有效恢复。",
@@ -67,7 +67,7 @@ def test_density_fallback_without_known_container() -> None:
 
 def test_founder_enpcontent_with_headline_deck() -> None:
     ex = run("founder_page.html")
-    assert ex.method == "cms:enpcontent"
+    assert ex.extraction_method == "cms:enpcontent"
     assert ex.body.startswith("5月12日，省政府召开全省安全生产电视会议")  # deck 强调/subtitles dropped
     assert "坚决守牢安全底线" not in ex.body
     assert_clean(ex)
@@ -75,7 +75,7 @@ def test_founder_enpcontent_with_headline_deck() -> None:
 
 def test_gbk_page_body() -> None:
     ex = run("gbk_declared_gb2312.html")
-    assert ex.method == "cms:zoom"
+    assert ex.extraction_method == "cms:zoom"
     assert "时任国务院总理朱镕基同志到德州调研" in ex.body
     assert_clean(ex)
 
@@ -112,15 +112,15 @@ def test_site_selectors_win_and_prune() -> None:
     sel = ArticleSelectors(title="div.wip_art_title h1", body="div.wip_art_con", published="div.wip_art_info",
                            source="", prune=("p[style]",))
     ex = run("hanweb_article.html", selectors=sel)
-    assert ex.method == "selector"
+    assert ex.extraction_method == "selector"
     assert "吹风会现场。" not in ex.body  # pruned by the site's own rule
     assert ex.body.startswith("2026年1月21日上午")
     # a selector pointing elsewhere really is used: the body becomes the related-news box
     ex = run("hanweb_article.html", selectors=ArticleSelectors(body="div.footer", title="div.dqwz"))
-    assert ex.method == "selector" and ex.title.startswith("当前位置")
+    assert ex.extraction_method == "selector" and ex.title.startswith("当前位置")
     # a selector that matches nothing falls back to the cascade
     ex = run("hanweb_article.html", selectors=ArticleSelectors(body="#no-such-node"))
-    assert ex.method == "cms:wip_art_con"
+    assert ex.extraction_method == "cms:wip_art_con"
 
 
 def test_several_selector_matches_are_joined() -> None:
@@ -140,7 +140,7 @@ def test_small_cms_container_is_ignored_in_favour_of_density() -> None:
     body = "<p>　　会议强调，要对标国内一流水平，持续深化改革，提升政务服务效能，打造一流营商环境。</p>" * 4
     html = f"<html><body><div id='zoom'>字号</div><div class='text'>{body}</div></body></html>"
     ex = extract(html)
-    assert ex.method == "density" and ex.body.count("会议强调") == 4
+    assert ex.extraction_method == "density" and ex.body.count("会议强调") == 4
 
 
 def test_hanweb_comment_marker_without_container_class() -> None:
@@ -149,7 +149,7 @@ def test_hanweb_comment_marker_without_container_class() -> None:
             f"<div class='c1'><!--<$[信息内容]>begin-->{para * 2}<!--<$[信息内容]>end--></div>"
             "<div class='c2'><p>来源：某市应急管理局　发布日期：2026-05-01</p></div></body></html>")
     ex = extract(html)
-    assert ex.method == "cms:hanweb-marker"
+    assert ex.extraction_method == "cms:hanweb-marker"
     assert ex.body == ("全省各级各部门要坚决扛牢安全生产政治责任，压紧压实各方责任，确保安全形势稳定。\n" * 2).strip()
 
 

@@ -64,7 +64,7 @@ def test_article_split_around_a_share_bar_is_joined() -> None:
 
 def test_trs_body_split_over_two_containers_is_joined() -> None:
     ex = run("gen_trs_split.html")
-    assert ex.method == "cms:TRS_Editor"
+    assert ex.extraction_method == "cms:TRS_Editor"
     assert len(lines(ex)) == 4 and lines(ex)[-1].startswith("下一步，将持续做好收购资金保障")
     assert "局领导" not in ex.body  # a TRS box in the sidebar is not part of the article
     assert ex.editors == ["周敏"]
@@ -72,7 +72,7 @@ def test_trs_body_split_over_two_containers_is_joined() -> None:
 
 def test_upper_case_zoom_in_a_table_layout_gbk() -> None:
     ex = run("gen_zoom_upper.html")
-    assert ex.method == "cms:zoom" and ex.encoding == "gb18030"
+    assert ex.extraction_method == "cms:zoom" and ex.encoding == "gb18030"
     assert lines(ex)[-3:] == ["某某县公安局", "2026年1月20日", "附件：禁止燃放区域示意图.pdf"]
     assert ex.attachments == [{"url": "http://www.example.gov.cn/attach/0/tonggao.pdf", "name": "禁止燃放区域示意图.pdf"}]
     assert ex.source == "县公安局" and ex.published == "2026-01-20T10:00:00+08:00"

@@ -26,7 +26,7 @@ def test_hanweb_metas() -> None:
     assert ex.published_raw == "2026-01-21 10:30"
     assert ex.source == "山东省人民政府新闻办公室"
     assert ex.site_name == "山东省人民政府"
-    assert ex.column == "山东要闻"
+    assert ex.column_meta == "山东要闻"
     assert ex.keywords == "城市更新,城中村治理"
     assert ex.description.startswith("省政府新闻办举行政策例行吹风会")
     assert ex.editors == ["陶云江", "窦永浩", "王逸群"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from archive import Archive
-from core.items import ArticleItem
+from archive.record import DocumentRecord
 from simulator import Simulator
 from crawler.spiders.site import SiteSpider
 from pipelines.extract import extract
@@ -96,4 +96,4 @@ def test_links_to_dangerous_schemes_and_private_addresses_are_never_followed() -
     urls = [r.url for r in out if hasattr(r, "url")]
     assert [u for u in urls if "t20260101" in u] == ["http://www.qingdao.gov.cn/ywdt/zwyw/202601/t20260101_7.shtml"]
     assert crawler.stats.get_value("lists/refused_links") == 4  # file:, 127.0.0.1, 10.x, [::1]
-    assert not isinstance(out[0], ArticleItem)
+    assert not isinstance(out[0], DocumentRecord)

@@ -254,14 +254,6 @@ def test_parameters_consistent() -> None:
     assert fp.collision_probability(0.8) > 0.999
 
 
-def test_best_match() -> None:
-    sig = fp.signature(METRO)
-    cands = [("apple", fp.signature(APPLE)), ("copy", fp.signature(POSITIVES["metro: footer and one changed line"][1]))]
-    ident, sim = fp.best_match(sig, cands)  # type: ignore[misc]
-    assert ident == "copy" and sim >= fp.NEAR_THRESHOLD
-    assert fp.best_match(sig, cands[:1]) is None
-
-
 def test_similarity_rejects_mismatched_lengths() -> None:
     with pytest.raises(ValueError):
         fp.similarity(fp.signature(METRO), fp.signature(METRO)[:64])

@@ -11,9 +11,10 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from core.items import ArticleItem
+from archive.record import DocumentRecord
 from pipelines import pool as pagepool
-from pipelines.cleaning import CleaningPipeline, clean
+from pipelines.cleaning import CleaningPipeline
+from pipelines.process import clean
 
 PAGE = (Path(__file__).parent / "fixtures" / "extract" / "density_page.html").read_bytes()
 
@@ -64,9 +65,9 @@ def _pipeline(workers: int, budget: float = 30.0) -> CleaningPipeline:
     return p
 
 
-def _item() -> ArticleItem:
+def _item() -> DocumentRecord:
     url = "http://www.example.gov.cn/art/1.html"
-    return ArticleItem(site="sd_test", url=url, canonical_url=url, raw=PAGE,
+    return DocumentRecord(site="sd_test", url=url, canonical_url=url, raw=PAGE,
                        headers={"content-type": "text/html; charset=utf-8"})
 
 
@@ -77,10 +78,11 @@ def test_pipeline_through_the_pool_fills_the_item_as_inline_cleaning_does() -> N
         item = asyncio.run(p.process_item(_item()))
     finally:
         p.close_spider()
-    expected = clean(_item())
+    expected = _item()
+    clean(expected, None)
     assert (item.title, item.body, item.published, item.extraction_method) == \
         (expected.title, expected.body, expected.published, expected.extraction_method)
-    assert item.body and p.stats.get_value("cleaning/ok") == 1
+    assert item.body and p.crawler.stats.get_value("cleaning/ok") == 1
 
 
 def test_pipeline_drops_a_page_over_budget_with_a_counted_reason() -> None:
@@ -89,7 +91,7 @@ def test_pipeline_drops_a_page_over_budget_with_a_counted_reason() -> None:
         assert p.pool is not None
         with pytest.raises(DropItem, match="time budget"):
             asyncio.run(p.process_item(_item()))
-        assert p.stats.get_value("cleaning/timeout") == 1
+        assert p.crawler.stats.get_value("cleaning/timeout") == 1
     finally:
         p.close_spider()
 
@@ -97,5 +99,8 @@ def test_pipeline_drops_a_page_over_budget_with_a_counted_reason() -> None:
 def test_zero_workers_extracts_inline() -> None:
     p = _pipeline(0)
     assert p.pool is None
-    item = asyncio.run(p.process_item(_item()))
-    assert item.body == clean(_item()).body
+    item = p.process_item(_item())  # no coroutine: the record itself
+    assert isinstance(item, DocumentRecord)
+    expected = _item()
+    clean(expected, None)
+    assert item.body == expected.body

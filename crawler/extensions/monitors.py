@@ -18,12 +18,14 @@ import smtplib
 import statistics
 import urllib.request
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+
+from archive import ArchiveError
+from pipelines.session import session_for
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +61,6 @@ class MonitorExtension:
         if not settings.getbool("MONITOR_ENABLED", True):
             raise NotConfigured("MONITOR_ENABLED is off")
         self.crawler = crawler
-        self.path = settings.get("ARCHIVE_PATH")
         self.limits = {
             "min_ratio": settings.getfloat("MONITOR_MIN_LINKS_RATIO", 0.5),
             "max_rate": settings.getfloat("MONITOR_MAX_FAILURE_RATE", 0.2),
@@ -76,11 +77,10 @@ class MonitorExtension:
         return cls(crawler)
 
     def _history(self, site: str) -> list[dict[str, Any]]:
-        if not self.path or not Path(self.path).exists():
+        try:
+            runs = session_for(self.crawler).history(site, self.history_runs + 1)
+        except ArchiveError:
             return []
-        from archive import Archive
-
-        runs = Archive(self.path).runs(site=site, limit=self.history_runs + 1)
         return [r.stats for r in runs if r.status in ("ok", "partial") and r.stats][: self.history_runs]
 
     def spider_closed(self, spider: Spider, reason: str) -> None:

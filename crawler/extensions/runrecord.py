@@ -10,13 +10,16 @@ from __future__ import annotations
 import logging
 import os
 from datetime import datetime, timezone
+from collections.abc import Callable
 from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from archive import ArchiveError, open_archive, store
+from archive import ArchiveError
+from archive.session import ArchiveSession
+from pipelines.session import session_for
 
 logger = logging.getLogger(__name__)
 
@@ -71,14 +74,10 @@ class RunRecordExtension:
     def from_crawler(cls, crawler: Crawler) -> RunRecordExtension:
         return cls(crawler)
 
-    def _write(self, action: Any) -> Any:
-        """Run ``action(db)`` on a fresh connection; a failing archive is logged, not raised."""
+    def _write(self, action: Callable[[ArchiveSession], Any]) -> Any:
+        """Run ``action(session)`` on the crawl's archive session; a failure is logged, not raised."""
         try:
-            db = open_archive(self.path)
-            try:
-                return action(db)
-            finally:
-                db.close()
+            return action(session_for(self.crawler))
         except ArchiveError as exc:
             logger.error("run record not written: %s", exc)
             stats = self.crawler.stats
@@ -88,7 +87,7 @@ class RunRecordExtension:
 
     def spider_opened(self, spider: Spider) -> None:
         self.run_id = self._write(
-            lambda db: store.start_run(db, spider.name, trigger=self.trigger, pid=os.getpid())
+            lambda session: session.start_run(spider.name, trigger=self.trigger, pid=os.getpid())
         )
         self.crawler.stats.set_value("govpress/run_id", self.run_id)
         logger.info("%s: run %s started (%s)", spider.name, self.run_id, self.trigger)
@@ -108,8 +107,8 @@ class RunRecordExtension:
             error = "; ".join(filter(None, [error, "checks failed: " + "; ".join(stats["monitor/failed"])]))
         stats["finish_time"] = datetime.now(timezone.utc)
         run_id = self.run_id
-        self._write(lambda db: store.finish_run(db, run_id, status=status, counts=counts,
-                                                stats=_jsonable(stats), error=error))
+        self._write(lambda session: session.finish_run(run_id, status=status, counts=counts,
+                                                       stats=_jsonable(stats), error=error))
         logger.info("%s: run %s %s: %s", spider.name, self.run_id, status, counts)
 
 

@@ -11,8 +11,7 @@ Pagination stops at the first list page holding only known articles unless
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import datetime, timezone
 from typing import Any
 
 import scrapy
@@ -22,12 +21,11 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from core.items import ArticleItem
+from archive.record import DocumentRecord
 from crawler.links import article_links, next_page
 from core.siteconfig import ListPage, SiteDefinition
 from core.urls import canonicalize, is_followable
 
-SHANGHAI = timezone(timedelta(hours=8))
 BLOCKED_STATUSES = {403, 412, 521}
 """Answers of WAFs and anti-bot systems (Ruishu 412, Jiasule 521): reported, never retried."""
 
@@ -36,20 +34,19 @@ class SiteSpider(scrapy.Spider):
     """Crawl one site's list pages and the articles they link to."""
 
     site: SiteDefinition
+    max_list_pages: int
+    """Cap on list pages per column (``LIST_MAX_PAGES``; 0: the site's ``max_pages``)."""
+    scheduled: set[str]
+    """Canonical article URLs and list URLs already requested (the crawl's own dupefilter)."""
+    allow_private: bool
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
         spider: SiteSpider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.allowed_domains = list(spider.site.allowed_domains)
-        spider.incremental = settings.getbool("INCREMENTAL_ENABLED")
-        spider.full = settings.getbool("INCREMENTAL_FULL")
-        spider.refresh = settings.getbool("INCREMENTAL_REFRESH")
-        spider.archive_path = settings.get("ARCHIVE_PATH")
-        spider.now = _now(settings.get("GOVPRESS_NOW"))
         spider.max_list_pages = settings.getint("LIST_MAX_PAGES", 0)
         spider.scheduled = set()
-        """Canonical article URLs and list URLs already requested (the crawl's own dupefilter)."""
         spider.allow_private = bool(settings.getdict("HOSTMAP"))
         if settings.getfloat("DOWNLOAD_DELAY") <= 0:
             spider.logger.warning(
@@ -58,50 +55,12 @@ class SiteSpider(scrapy.Spider):
             )
         return spider
 
-    # -- incremental state, read from the archive ---------------------------------------
-    def _known(self, canonical_urls: list[str]) -> dict[str, Any]:
-        if not self.incremental or not Path(self.archive_path).exists():
-            return {}
-        from archive import Archive
-
-        reader = getattr(self, "_reader", None)
-        if reader is None:
-            reader = self._reader = Archive(self.archive_path)
-        return reader.known(canonical_urls)
-
-    def _due(self, known: Any) -> bool:
-        """A known article is re-fetched while it is younger than the revisit window."""
-        if self.refresh:
-            return True
-        stamp = known.published or known.first_seen or ""
-        try:
-            when = datetime.fromisoformat(stamp)
-        except ValueError:
-            return False
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=SHANGHAI)
-        return self.now - when < timedelta(days=self.site.revisit_days)
-
     def canonical(self, url: str) -> str:
         """The archive identity of ``url``; mobile mirrors (``m.`` hosts) fold to ``www.``."""
         return canonicalize(url, drop_params=self.site.canonical_drop_params, fold_mobile=True)
 
     # -- callbacks ------------------------------------------------------------------------
-    def _backfill_needed(self) -> bool:
-        """True until the site has one finished run: a first crawl cut short must not
-        leave older list pages unvisited forever behind an all-known first page."""
-        if not self.incremental or not Path(self.archive_path).exists():
-            return True
-        from archive import Archive
-
-        with Archive(self.archive_path) as reader:
-            runs = reader.runs(site=self.site.slug, limit=50)
-        return not any(r.status in ("ok", "partial") for r in runs)
-
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        if not self.full and self._backfill_needed():
-            self.logger.info("%s: no finished run yet; walking every list page", self.site.slug)
-            self.full = True
         url = getattr(self, "url", None)  # scrapy crawl SLUG -a url=ARTICLE_URL
         if url:
             yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error,
@@ -140,21 +99,9 @@ class SiteSpider(scrapy.Spider):
                 )
             return
         canon = {url: self.canonical(url) for url in links}
-        known = self._known(list(canon.values()))
         for url in links:
-            if canon[url] in self.scheduled:
-                continue
-            info = known.get(canon[url])
-            if info is not None and not self._due(info):
-                stats.inc_value("incremental/skipped_known")
-                continue
-            yield self._article_request(url, canon[url], lst, response.url, info)
-        all_known = len(known) == len(set(canon.values()))
-        if all_known and not self.full:
-            self.logger.info(
-                "%s: %s holds only known articles; not paging further", self.site.slug, response.url
-            )
-            return
+            if canon[url] not in self.scheduled:
+                yield self._article_request(url, canon[url], lst, response.url)
         if self.max_list_pages and page >= self.max_list_pages:
             return
         nxt = next_page(response.text, response.url, lst, page)
@@ -166,24 +113,15 @@ class SiteSpider(scrapy.Spider):
             yield scrapy.Request(
                 nxt, callback=self.parse_list, errback=self.on_error,
                 cb_kwargs={"lst": lst, "page": page + 1},
-                meta={"handle_httpstatus_list": [404]},
+                meta={"handle_httpstatus_list": [404], "govpress": "next_list",
+                      "page_links": sorted(set(canon.values())), "list_url": response.url},
             )
 
-    def _article_request(
-        self, url: str, canonical: str, lst: ListPage, list_url: str, known: Any
-    ) -> scrapy.Request:
+    def _article_request(self, url: str, canonical: str, lst: ListPage, list_url: str) -> scrapy.Request:
         self.scheduled.add(canonical)
-        headers: dict[str, str] = {}
-        meta: dict[str, Any] = {"canonical_url": canonical, "column": lst.column, "list_url": list_url}
-        if known is not None:
-            self.crawler.stats.inc_value("incremental/revisits")
-            if known.etag:
-                headers["If-None-Match"] = known.etag
-            if known.last_modified:
-                headers["If-Modified-Since"] = known.last_modified
-            meta["handle_httpstatus_list"] = [304]
-        return scrapy.Request(url, callback=self.parse_article, errback=self.on_error,
-                              headers=headers, meta=meta)
+        meta: dict[str, Any] = {"govpress": "article", "canonical_url": canonical,
+                                "column": lst.column, "list_url": list_url}
+        return scrapy.Request(url, callback=self.parse_article, errback=self.on_error, meta=meta)
 
     def on_error(self, failure: Failure) -> None:
         """Count and log a request that failed for good (after retries), naming its URL."""
@@ -203,19 +141,18 @@ class SiteSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Any:
         meta = response.meta
         headers = {
-            k.decode("latin-1").lower(): b", ".join(v).decode("latin-1")
-            for k, v in response.headers.items()
+            k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()
         }
-        yield ArticleItem(
+        yield DocumentRecord.from_headers(
+            headers,
             site=self.site.slug,
             url=response.url,
             canonical_url=meta.get("canonical_url") or self.canonical(response.url),
             raw=response.body,
-            status=response.status,
-            headers=headers,
+            http_status=response.status,
             fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             list_url=meta.get("list_url", ""),
-            column=meta.get("column", ""),
+            column_name=meta.get("column", ""),
             not_modified=response.status == 304,
         )
 
@@ -239,11 +176,3 @@ def describe_failure(failure: Failure) -> tuple[str, str, bool]:
         return "ignored_error", message, True
     name = failure.type.__name__ if failure.type else "Error"
     return name, f"{name}: {failure.getErrorMessage()}", True
-
-
-def _now(value: str | None) -> datetime:
-    """The crawl's notion of now; ``GOVPRESS_NOW`` pins it for tests."""
-    if value:
-        when = datetime.fromisoformat(value)
-        return when if when.tzinfo else when.replace(tzinfo=SHANGHAI)
-    return datetime.now(SHANGHAI)

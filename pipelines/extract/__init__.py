@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import boilerplate, content, dom, media, metadata
 from .dates import in_range
@@ -24,7 +24,7 @@ from .encoding import decode
 if TYPE_CHECKING:  # pragma: no cover
     from core.siteconfig import ArticleSelectors
 
-__all__ = ["Extraction", "extract"]
+__all__ = ["Extraction", "extract", "own_text_chars"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,31 +41,37 @@ class Extraction:
     editors: list[str] = field(default_factory=list)
     body: str = ""
     site_name: str = ""
-    column: str = ""
+    column_meta: str = ""
     keywords: str = ""
     description: str = ""
     attachments: list[dict] = field(default_factory=list)
     images: list[dict] = field(default_factory=list)
     encoding: str = ""
     replacement_chars: int = 0
-    method: str = ""
+    extraction_method: str = ""
     flags: list[str] = field(default_factory=list)
 
 
-_ATTACH_LABEL_RE = re.compile(r"^(?:相关)?附件\d*")
-MIN_OWN_TEXT = 8
+_ATTACH_LABEL_RE = re.compile(r"^(?:相关)?附件(?:下载)?\d*")
+_ATTACH_LINE_RE = re.compile(
+    r"^\s*(?:相关)?附件(?:下载)?\s*\d*\s*[:：]|\.(?:pdf|docx?|xlsx?|zip|rar|wps|ofd)\s*$", re.I
+)
+MIN_TEXT_CHARS = 20
+"""Own characters below which a page has ``no_text`` (``CLEANING_MIN_CHARS`` in a crawl)."""
 
 
-def _has_own_text(ex: Extraction) -> bool:
-    """False when the body is empty or only names the attachments."""
-    names = [n for n in (boilerplate.squash(a["name"]) for a in ex.attachments) if n]
+def own_text_chars(body: str, attachments: list[dict[str, Any]]) -> int:
+    """Characters of article text: attachment lines, labels and file names do not count."""
+    names = [n for n in (boilerplate.squash(a.get("name", "")) for a in attachments) if n]
     own = 0
-    for line in ex.body.split("\n"):
+    for line in body.split("\n"):
+        if _ATTACH_LINE_RE.search(line):
+            continue
         s = _ATTACH_LABEL_RE.sub("", boilerplate.squash(line))
         for n in names:
             s = s.replace(n, "")
         own += len(s)
-    return own >= MIN_OWN_TEXT
+    return own
 
 
 def _selector_text(root, css: str) -> str:
@@ -86,13 +92,19 @@ def extract(
     content_type: str | None = None,
     selectors: ArticleSelectors | None = None,
     encoding: str | None = None,
+    min_text: int = MIN_TEXT_CHARS,
 ) -> Extraction:
-    """Extract the article of one page; never raises on bad HTML (see ``flags``)."""
+    """Extract the article of one page; never raises on bad HTML (see ``flags``).
+
+    The quality flags are decided here and only here: ``no_text`` (fewer than
+    ``min_text`` own characters), ``no_title``, ``no_date`` (no date found),
+    ``date_out_of_range`` (a date found but implausible), ``replacement_chars``.
+    """
     dec = decode(raw, content_type=content_type, encoding=encoding)
     ex = Extraction(encoding=dec.encoding, replacement_chars=dec.replacement_chars)
     root = dom.parse(dec.text)
     if root is None:
-        ex.method = "none"
+        ex.extraction_method = "none"
         ex.flags += ["no_text", "no_title", "no_date"]
         return ex
     head = metadata.read_head(root, url)
@@ -102,7 +114,7 @@ def extract(
 
     dom.clean(root)
     page_lines = list(dom.iter_lines(root))  # before the container is pruned or moved
-    container, ex.method = content.find_container(root, dec.text, selectors.body if selectors else "")
+    container, ex.extraction_method = content.find_container(root, dec.text, selectors.body if selectors else "")
     ex.title = metadata.find_title(root, head, sel_title, page_lines, container)
 
     info: list[str] = []
@@ -128,11 +140,11 @@ def extract(
     ex.source = metadata.find_source(head, info, page_lines, ex.title, sel_source)
     ex.author = metadata.find_author(head, info, ex.body.split("\n") if ex.body else [], page_lines, ex.title)
     ex.site_name = metadata.site_name(head)
-    ex.column = metadata.meta(head, "column")
+    ex.column_meta = metadata.meta(head, "column")
     ex.keywords = metadata.meta(head, "keywords")
     ex.description = metadata.meta(head, "description")
 
-    if not _has_own_text(ex):
+    if own_text_chars(ex.body, ex.attachments) < min_text:
         ex.flags.append("no_text")
     if not ex.title:
         ex.flags.append("no_title")
@@ -140,5 +152,5 @@ def extract(
         ex.flags.append("no_date")
     if dec.replacement_chars:
         ex.flags.append("replacement_chars")
-    logger.debug("extracted %s via %s (%d chars)", url, ex.method, len(ex.body))
+    logger.debug("extracted %s via %s (%d chars)", url, ex.extraction_method, len(ex.body))
     return ex

@@ -1,0 +1,53 @@
+"""The crawl's one ``ArchiveSession``, built from ``ARCHIVE_PATH`` on first use.
+
+Every component of a crawl that touches the archive (the incremental middleware,
+the archive pipeline, the run record, the monitors) asks ``session_for(crawler)``
+and gets the same session; it is closed when the crawler's engine stops, after
+the run record is written.  A failure to open is remembered, so it is reported
+once per component and never retried ten times.
+"""
+
+from __future__ import annotations
+
+import logging
+from weakref import WeakKeyDictionary
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from archive import ArchiveError
+from archive.save import Identity
+from archive.session import ArchiveSession
+from pipelines import fingerprint
+
+logger = logging.getLogger(__name__)
+
+_SESSIONS: WeakKeyDictionary[Crawler, ArchiveSession] = WeakKeyDictionary()
+_ERRORS: WeakKeyDictionary[Crawler, ArchiveError] = WeakKeyDictionary()
+
+
+def identity_for(near: bool) -> Identity:
+    """The identity policy of a crawl: exact always, near-duplicates with ``DEDUP_NEAR_ENABLED``."""
+    if not near:
+        return Identity()
+    return Identity(near_threshold=fingerprint.NEAR_THRESHOLD, similarity=fingerprint.similarity_bytes)
+
+
+def session_for(crawler: Crawler) -> ArchiveSession:
+    """The crawl's session (``ArchiveError`` when the archive cannot be opened)."""
+    session = _SESSIONS.get(crawler)
+    if session is not None:
+        return session
+    if crawler in _ERRORS:
+        raise _ERRORS[crawler]
+    settings = crawler.settings
+    near = settings.getbool("DEDUP_ENABLED", True) and settings.getbool("DEDUP_NEAR_ENABLED", True)
+    try:
+        session = ArchiveSession(settings.get("ARCHIVE_PATH"), identity=identity_for(near),
+                                 store_raw=settings.getbool("ARCHIVE_STORE_RAW", True))
+    except ArchiveError as exc:
+        _ERRORS[crawler] = exc
+        raise
+    _SESSIONS[crawler] = session
+    crawler.signals.connect(session.close, signal=signals.engine_stopped)
+    return session

@@ -1,0 +1,67 @@
+"""RunRecordExtension (crawler/extensions/runrecord.py): a run row for every crawl."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive import Archive
+from crawler.extensions.runrecord import RunRecordExtension, run_counts, run_status
+from pipelines.session import session_for
+from tests.conftest import component_crawler
+
+LIMITS = {"min_ratio": 0.5, "max_rate": 0.2, "min_items": 3}
+GOOD = {"response_received_count": 12, "lists/pages": 2, "lists/links": 10,
+        "lists/first_page_links": 5, "cleaning/ok": 10, "archive/new": 10}
+
+
+@pytest.mark.parametrize(
+    ("reason", "extra", "status"),
+    [
+        ("finished", {}, "ok"),
+        ("finished", {"fetch_errors/count": 2}, "partial"),
+        ("finished", {"downloader/exception_count": 2}, "ok"),  # retried and then fetched
+        ("finished", {"monitor/failed": ["no date on 50% of articles"]}, "partial"),
+        ("finished", {"lists/pages": 0, "fetch_errors/count": 1}, "failed"),
+        ("finished", {"lists/pages": 0, "fetch_errors/count": 1, "fetch_errors/blocked": 1}, "blocked"),
+        ("archive_error", {}, "failed"),
+        ("shutdown", {}, "interrupted"),
+        ("skipped", {}, "skipped"),
+    ],
+)
+def test_run_status(reason: str, extra: dict, status: str) -> None:
+    assert run_status(reason, {**GOOD, **extra}) == status
+
+
+def test_run_counts_ignore_other_crawlers_log_records() -> None:
+    counts = run_counts({**GOOD, "log_count/ERROR": 7, "archive/duplicate": 2, "lists/empty": 1,
+                         "downloader/exception_count": 3})
+    assert counts == {"pages": 12, "new": 10, "updated": 0, "unchanged": 0, "duplicate": 2, "errors": 1}
+
+
+
+
+def test_the_extension_opens_and_closes_the_run_on_the_crawl_session(tmp_path: Path) -> None:
+    crawler = component_crawler(tmp_path, GOVPRESS_TRIGGER="cron")
+    ext = RunRecordExtension.from_crawler(crawler)
+    ext.spider_opened(crawler.spider)
+    run_id = crawler.stats.get_value("govpress/run_id")
+    assert session_for(crawler).reader.runs()[0].status == "running"
+    for key, value in GOOD.items():
+        crawler.stats.set_value(key, value)
+    ext.spider_closed(crawler.spider, "finished")
+    session_for(crawler).close()
+    run = Archive(tmp_path / "a.sqlite").runs()[0]
+    assert (run.id, run.site, run.trigger, run.status, run.new, run.pages) == (run_id, "sd_jinan", "cron", "ok", 10, 12)
+    assert run.stats["lists/links"] == 10
+
+
+def test_an_unwritable_archive_is_logged_not_raised(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    crawler = component_crawler(tmp_path, ARCHIVE_PATH=str(tmp_path / "d"))
+    ext = RunRecordExtension.from_crawler(crawler)
+    ext.spider_opened(crawler.spider)
+    ext.spider_closed(crawler.spider, "finished")
+    assert "is a directory" in crawler.stats.get_value("archive/error")
