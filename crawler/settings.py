@@ -70,6 +70,10 @@ EXTENSIONS = {
 # --- govpress settings -------------------------------------------------------------------
 ARCHIVE_PATH = os.environ.get("GOVPRESS_ARCHIVE", "data/govpress.sqlite")
 ARCHIVE_STORE_RAW = True
+ARCHIVE_BATCH_SIZE = 50
+"""Documents committed together (1: one transaction each); a kill loses at most one batch."""
+ARCHIVE_BATCH_SECONDS = 1.0
+"""A batch is committed at the latest this long after its first document."""
 LOCK_ENABLED = True
 """One crawl per site and archive at a time (see ``crawler.extensions.sitelock``)."""
 LOCK_DIR = ""

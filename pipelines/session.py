@@ -10,6 +10,7 @@ once per component and never retried ten times.
 from __future__ import annotations
 
 import logging
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from scrapy import signals
@@ -44,10 +45,33 @@ def session_for(crawler: Crawler) -> ArchiveSession:
     near = settings.getbool("DEDUP_ENABLED", True) and settings.getbool("DEDUP_NEAR_ENABLED", True)
     try:
         session = ArchiveSession(settings.get("ARCHIVE_PATH"), identity=identity_for(near),
-                                 store_raw=settings.getbool("ARCHIVE_STORE_RAW", True))
+                                 store_raw=settings.getbool("ARCHIVE_STORE_RAW", True),
+                                 batch_size=settings.getint("ARCHIVE_BATCH_SIZE", 50),
+                                 batch_seconds=settings.getfloat("ARCHIVE_BATCH_SECONDS", 1.0))
     except ArchiveError as exc:
         _ERRORS[crawler] = exc
         raise
     _SESSIONS[crawler] = session
+    timer = _flush_timer(session)
+    if timer is not None:
+        crawler.signals.connect(lambda: timer.running and timer.stop(), signal=signals.engine_stopped, weak=False)
     crawler.signals.connect(session.close, signal=signals.engine_stopped)
     return session
+
+
+def _flush_timer(session: ArchiveSession) -> Any:
+    """Commit a batch older than ``ARCHIVE_BATCH_SECONDS`` even when no further page comes."""
+    if session.batch_size <= 1:
+        return None
+    from twisted.internet import reactor, task
+
+    def tick() -> None:
+        try:
+            session.flush_if_due()
+        except ArchiveError as exc:
+            logger.error("archive commit failed: %s", exc)
+
+    timer = task.LoopingCall(tick)
+    timer.clock = reactor  # type: ignore[assignment]
+    timer.start(max(0.05, session.batch_seconds / 2), now=False)
+    return timer

@@ -104,3 +104,20 @@ def test_zero_workers_extracts_inline() -> None:
     expected = _item()
     clean(expected, None)
     assert item.body == expected.body
+
+
+def test_a_crawl_through_the_pool_archives_every_article(tmp_path: Path) -> None:
+    """The production setting (workers > 0) end to end: every simulated article lands, cleaned."""
+    from archive import Archive
+    from simulator import Simulator
+    from tests.conftest import crawl
+
+    archive = tmp_path / "a.sqlite"
+    with Simulator() as sim:
+        runs = crawl(sim, archive, ["sd_dzwww"], CLEANING_WORKERS=2, ARCHIVE_BATCH_SIZE=4)
+        expected = {a.url for a in sim.articles("sd_dzwww")}
+    assert [r["status"] for r in runs] == ["ok"]
+    with Archive(archive) as a:
+        docs = {d.canonical_url: d for d in a.documents(site="sd_dzwww", include_duplicates=True)}
+    assert expected <= set(docs)
+    assert all(docs[u].body and docs[u].title for u in expected)
