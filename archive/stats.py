@@ -25,19 +25,18 @@ def site_stats(reader: Archive) -> dict[str, SiteStats]:
         return acc.setdefault(site, {"documents": 0, "duplicates": 0, "revisions": 0,
                                      "first": None, "last": None, "seen": None, "per_day": {}})
 
-    # doc_counts and site_counts are kept by triggers (migration m006_counts): a few
-    # rows per site and day instead of a scan of every document
-    for site, day, n, dups, seen in ex(
-        "SELECT site, day, documents, duplicates, last_seen FROM doc_counts ORDER BY site, day"
+    # doc_counts and site_counts are kept by triggers (migration m006_counts): one row per
+    # site and publication day instead of a scan of every document; sums in SQL
+    for site, n, dups, seen in ex(
+        "SELECT site, sum(documents), sum(duplicates), max(last_seen) FROM doc_counts GROUP BY site"
     ):
-        if not n and not dups:
-            continue
-        e = entry(site)
-        e["documents"] += n
-        e["duplicates"] += dups
-        if day and n:
-            e["per_day"][day] = n
-        e["seen"] = max(filter(None, (e["seen"], seen)), default=None)
+        if n or dups:
+            e = entry(site)
+            e.update(documents=n, duplicates=dups, seen=seen or None)
+    day_rows = ex("SELECT site, day, documents FROM doc_counts WHERE documents > 0 AND day != ''"
+                  " ORDER BY site, day").fetchall()
+    for site, day, n in day_rows:
+        acc[site]["per_day"][day] = n
     for site in list(acc):  # idx_documents_site_published: two index probes per site
         first = ex("SELECT published FROM documents WHERE site = ? AND published IS NOT NULL"
                    " ORDER BY published LIMIT 1", (site,)).fetchone()
