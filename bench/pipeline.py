@@ -199,8 +199,8 @@ def measure(name: str, pages: list[tuple[str, str, bytes, Any]], reps: int,
         parse.append(parse_only(pages))
         res = pipeline(pages, rep)
         totals.append(res["total"])
-        for k in stages:
-            stages[k].append(res[k])
+        for k, values in stages.items():
+            values.append(res[k])
         log(f"  {name} rep {rep + 1}: parse {parse[-1] * 1e3:.2f} ms  pipeline {res['total'] * 1e3:.2f} ms "
             f"(clean {res['clean'] * 1e3:.2f}, dedup {res['dedup'] * 1e3:.2f}, "
             f"archive {res['archive'] * 1e3:.2f}; {int(res['dropped'])} dropped)  "

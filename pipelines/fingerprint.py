@@ -18,7 +18,7 @@ import hashlib
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -178,7 +178,8 @@ def _fmix64(h: np.ndarray) -> np.ndarray:
     h = h * m1
     h = h ^ (h >> s)
     h = h * m2
-    return h ^ (h >> s)
+    out: np.ndarray = h ^ (h >> s)
+    return out
 
 
 def signature_from_hashes(hashes: np.ndarray) -> np.ndarray:
@@ -202,7 +203,7 @@ def signature_from_hashes(hashes: np.ndarray) -> np.ndarray:
 
 def datasketch_signature(hashes: np.ndarray) -> np.ndarray:
     """The same signature computed by datasketch (for the equivalence test and the benchmark)."""
-    from datasketch import MinHash
+    from datasketch import MinHash  # type: ignore[import-untyped]
 
     
     m = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=lambda h: h)

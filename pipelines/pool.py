@@ -52,7 +52,7 @@ def _call_with_budget(budget: float, fn: Callable[..., T], args: tuple[Any, ...]
 
 
 def _warm() -> int:
-    import pipelines.extract  # noqa: F401  (imports lxml, the patterns, the fingerprint code)
+    import pipelines.extract
     import pipelines.fingerprint  # noqa: F401
 
     return os.getpid()

@@ -72,6 +72,6 @@ def _flush_timer(session: ArchiveSession) -> Any:
             logger.error("archive commit failed: %s", exc)
 
     timer = task.LoopingCall(tick)
-    timer.clock = reactor  # type: ignore[assignment]
+    timer.clock = reactor
     timer.start(max(0.05, session.batch_seconds / 2), now=False)
     return timer

@@ -66,7 +66,7 @@ class SimHandler(BaseHTTPRequestHandler):
     def version_string(self) -> str:
         return "nginx"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s %s", self.headers.get("Host", "-") if hasattr(self, "headers") else "-",
                      format % args)
 

@@ -80,7 +80,7 @@ def test_migration_fills_counts_for_an_existing_archive(tmp_path: Path) -> None:
     """An archive written before m006 gets its counts from the rows already there."""
     path = tmp_path / "old.sqlite"
     before = [m for m in MIGRATIONS if m.name != "m006_counts"]
-    import archive.schema as schema
+    from archive import schema
 
     saved = list(schema.MIGRATIONS)
     schema.MIGRATIONS[:] = before

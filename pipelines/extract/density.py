@@ -10,6 +10,7 @@ node wins; a descendant with almost the same score is the tighter container.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -41,7 +42,7 @@ def is_link_box(el: HtmlElement, st: Stats) -> bool:
         and st.punct <= P.BOX_MAX_PUNCT and not st.attach
 
 
-def compute_stats(root: HtmlElement, keep: frozenset[str] | None = None) -> dict[HtmlElement, Stats]:
+def compute_stats(root: HtmlElement, keep: Collection[str] | None = None) -> dict[HtmlElement, Stats]:
     """Text statistics of every element under ``root`` in one bottom-up pass.
 
     What a child box adds to its ancestors depends on the box.  ``prune``

@@ -7,6 +7,7 @@ import re
 import threading
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 import lxml.html
 from cssselect import SelectorError
@@ -133,14 +134,14 @@ def iter_lines(el: HtmlElement, with_links: bool = False) -> Iterator:
     return iter(lines(el, with_links))
 
 
-def lines(el: HtmlElement, with_links: bool = False) -> list:
+def lines(el: HtmlElement, with_links: bool = False) -> list[Any]:
     """``iter_lines`` as a list: one iterative walk, no generator per line break."""
-    out: list = []
+    out: list[Any] = []
     blocks = P.BLOCK_TAGS
     norm = norm_space
     if not with_links:
         tbuf: list[str] = []
-        stack: list = [(el, False)]
+        stack: list[tuple[HtmlElement, bool]] = [(el, False)]
         pop, push = stack.pop, stack.append
         while stack:
             node, closing = pop()
