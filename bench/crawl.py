@@ -165,7 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="2,000 pages, 2 runs of each")
     ap.add_argument("--pages", type=int, default=0, help="generated articles (default 10,000)")
     ap.add_argument("--runs", type=int, default=0, help="runs of each kind (default 3)")
-    ap.add_argument("--page-size", type=int, default=100, help="articles per list page")
+    ap.add_argument("--page-size", type=int, default=0,
+                    help="articles per list page (default: 100, more when the site's 20 list pages "
+                         "would not hold them all)")
     ap.add_argument("--concurrency", type=int, default=8, help="CONCURRENT_REQUESTS_PER_DOMAIN")
     ap.add_argument("--only", choices=["bare", "govpress"], help="run one kind only (memory runs)")
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
@@ -175,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     pages = args.pages or (2000 if args.quick else 10_000)
     runs = args.runs or (2 if args.quick else 3)
+    args.page_size = args.page_size or max(100, -(-(pages + 20) // 19))  # sites cap lists at 20 pages
     if args.serve:
         serve(pages, args.page_size)
         return 0
