@@ -47,7 +47,8 @@ def trigger_for(cron: str, jitter: int = 0) -> CronTrigger:
 
 def next_run(cron: str, now: datetime) -> datetime | None:
     """The next fire time of a site's schedule after ``now`` (without jitter)."""
-    return trigger_for(cron).get_next_fire_time(None, now)
+    fire: datetime | None = trigger_for(cron).get_next_fire_time(None, now)
+    return fire
 
 
 def previous_run(cron: str, now: datetime, window: timedelta = CATCH_UP_WINDOW) -> datetime | None:
@@ -135,7 +136,7 @@ def last_started(archive: str | None, slugs: Iterable[str]) -> dict[str, datetim
     from crawler import settings as crawl_settings
 
     path = archive or crawl_settings.ARCHIVE_PATH
-    out: dict[str, datetime | None] = {slug: None for slug in slugs}
+    out: dict[str, datetime | None] = dict.fromkeys(slugs)
     if not Path(path).exists():
         return out
     with Archive(path) as reader:
@@ -194,7 +195,11 @@ def main(argv: list[str] | None = None) -> int:
 
     def shutdown(signum: int, _frame: Any) -> None:
         logger.info("signal %s: stopping running crawls and the scheduler", signum)
-        threading.Thread(target=lambda: (runner.stop_all(), scheduler.shutdown(wait=True)), daemon=True).start()
+        def stop() -> None:
+            runner.stop_all()
+            scheduler.shutdown(wait=True)
+
+        threading.Thread(target=stop, daemon=True).start()
 
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)

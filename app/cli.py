@@ -27,12 +27,6 @@ logger = logging.getLogger(__name__)
 ARCHIVE_HELP = "SQLite archive (default: ARCHIVE_PATH, i.e. $GOVPRESS_ARCHIVE or ./data/govpress.sqlite)"
 
 
-def _archive_path(archive: str | None) -> str:
-    from app.crawl import project_settings
-
-    return archive or project_settings().get("ARCHIVE_PATH")
-
-
 def _sites() -> dict[str, Any]:
     from crawler.spiders.sites import SITE_ERRORS, SITES
 
@@ -186,8 +180,9 @@ def check(slug: str, url: str, demo: bool, limit: int, as_json: bool) -> None:
         if as_json:
             click.echo(json.dumps(row, ensure_ascii=False))
         else:
+            flags = "  flags: " + ",".join(item.flags) if item.flags else ""
             click.echo(f"- {item.title or '(NO HEADLINE)'}\n  {item.published or '(NO DATE)'}  {item.source}"
-                       f"  [{item.extraction_method}, {len(item.body)} chars]{'  flags: ' + ','.join(item.flags) if item.flags else ''}"
+                       f"  [{item.extraction_method}, {len(item.body)} chars]{flags}"
                        f"\n  {item.url}\n  {start}")
     if not items:
         raise click.ClickException(f"{slug}: nothing would be archived (see the log above)")

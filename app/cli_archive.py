@@ -102,7 +102,8 @@ def search(query: str, archive: str | None, site: str | None, since: str | None,
                                    "published": doc.published, "rank": hit.rank,
                                    "snippet": hit.snippet}, ensure_ascii=False))
         else:
-            click.echo(f"{(doc.published or '')[:10]}  {doc.site:12} {doc.title}\n    {doc.canonical_url}\n    {hit.snippet}")
+            click.echo(f"{(doc.published or '')[:10]}  {doc.site:12} {doc.title}"
+                       f"\n    {doc.canonical_url}\n    {hit.snippet}")
     if not hits and not as_json:
         click.echo("no matches", err=True)
 

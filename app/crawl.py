@@ -12,10 +12,13 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+
+if TYPE_CHECKING:  # pragma: no cover
+    from crawler.spiders.site import SiteSpider
 
 logger = logging.getLogger(__name__)
 
@@ -68,10 +71,11 @@ def unrecorded(slug: str, crawler: Any) -> RunSummary:
     return RunSummary(slug, "failed", stats.get("response_received_count", 0), 0, 0, 0, 0, 1, str(reason))
 
 
-def spider_class(slug: str) -> type:
+def spider_class(slug: str) -> type[SiteSpider]:
     from crawler.spiders import sites
 
-    return getattr(sites, f"Spider_{slug}")
+    cls: type[SiteSpider] = getattr(sites, f"Spider_{slug}")
+    return cls
 
 
 def prepare_archive(path: str) -> None:

@@ -10,12 +10,32 @@ from archive import store
 from archive.db import open_archive
 from archive.errors import ArchiveError, SchemaTooNewError, SearchQueryError
 from archive.models import (
-    Candidate, Document, Known, RawPage, Revision, Run, SaveResult, SearchHit, SiteStats,
+    Candidate,
+    Document,
+    Known,
+    RawPage,
+    Revision,
+    Run,
+    SaveResult,
+    SearchHit,
+    SiteStats,
 )
 from archive.read import Archive
 
 __all__ = [
-    "open_archive", "Archive", "store", "ArchiveError", "SchemaTooNewError", "SearchQueryError",
-    "Candidate", "Document", "Known", "RawPage", "Revision", "Run", "SaveResult", "SearchHit",
+    "Archive",
+    "ArchiveError",
+    "Candidate",
+    "Document",
+    "Known",
+    "RawPage",
+    "Revision",
+    "Run",
+    "SaveResult",
+    "SchemaTooNewError",
+    "SearchHit",
+    "SearchQueryError",
     "SiteStats",
+    "open_archive",
+    "store",
 ]

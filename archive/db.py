@@ -7,7 +7,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -35,7 +35,7 @@ _PROBLEMS = (
 
 def now_iso() -> str:
     """Current UTC time as ISO 8601 with seconds, like ``DocumentRecord.fetched_at``."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def archive_label(db: Database) -> str:

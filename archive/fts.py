@@ -31,7 +31,6 @@ TITLE_WEIGHT = 5.0
 """bm25 weight of a title match relative to a body match (1.0)."""
 
 _CJK = "\u3040-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
-_CJK_RE = re.compile(f"[{_CJK}]")
 _TOKEN_RE = re.compile(f"([{_CJK}]+)|([0-9a-z\u00b5\u00c0-\u02af\u0370-\u052f]+)")
 _FOLD_RANGES = (
     (0x00B2, 0x00B3), (0x00B9, 0x00B9), (0x2070, 0x209F), (0x2150, 0x218F), (0x2460, 0x24FF),
@@ -246,6 +245,3 @@ def optimize(conn: sqlite3.Connection) -> None:
     """Merge the FTS index segments into one (faster queries after bulk loads)."""
     conn.execute("INSERT INTO documents_fts (documents_fts) VALUES ('optimize')")
 
-
-def contains_cjk(text: str) -> bool:
-    return bool(_CJK_RE.search(text))

@@ -21,8 +21,19 @@ from sqlite_utils import Database
 from archive.db import archive_label, describe, open_archive
 from archive.errors import ArchiveError
 from archive.models import (
-    DOCUMENT_COLUMNS, RUN_COLUMNS, Candidate, Document, Known, RawPage, Revision, Run,
-    SearchHit, SiteStats, document_from_row, loads, run_from_row,
+    DOCUMENT_COLUMNS,
+    RUN_COLUMNS,
+    Candidate,
+    Document,
+    Known,
+    RawPage,
+    Revision,
+    Run,
+    SearchHit,
+    SiteStats,
+    document_from_row,
+    loads,
+    run_from_row,
 )
 
 logger = logging.getLogger(__name__)

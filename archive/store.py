@@ -26,8 +26,18 @@ from archive.save import EXACT_ONLY, Identity, save_record, to_json
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "SaveResult", "Identity", "upsert_site", "start_run", "finish_run", "save_document",
-    "save_documents", "touch_document", "optimize", "TRIGGERS", "STATUSES", "COUNT_KEYS",
+    "COUNT_KEYS",
+    "STATUSES",
+    "TRIGGERS",
+    "Identity",
+    "SaveResult",
+    "finish_run",
+    "optimize",
+    "save_document",
+    "save_documents",
+    "start_run",
+    "touch_document",
+    "upsert_site",
 ]
 
 TRIGGERS = frozenset({"manual", "cron", "scheduler", "demo"})
@@ -75,7 +85,8 @@ def start_run(db: Database, site: str, *, trigger: str, pid: int, started_at: st
             "INSERT INTO runs (site, trigger, pid, started_at, status) VALUES (?, ?, ?, ?, 'running')",
             (site, trigger, pid, started_at or now_iso()),
         )
-        return int(cur.lastrowid)
+        assert cur.lastrowid is not None
+        return cur.lastrowid
 
 
 def finish_run(

@@ -26,8 +26,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from archive import Archive, fts, open_archive, store  # noqa: E402
-from simulator.synthetic import RANKS, Generator  # noqa: E402
+from archive import Archive, fts, open_archive, store
+from simulator.synthetic import RANKS, Generator
 
 logger = logging.getLogger(__name__)
 

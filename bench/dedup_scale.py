@@ -42,10 +42,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from archive import Archive, open_archive, store  # noqa: E402
-from simulator.synthetic import Generator  # noqa: E402
-from dedup_threshold import DATA, footer, edit, retype  # noqa: E402
-from pipelines import fingerprint as fp  # noqa: E402
+from dedup_threshold import DATA, edit, footer, retype
+
+from archive import Archive, open_archive, store
+from pipelines import fingerprint as fp
+from simulator.synthetic import Generator
 
 logger = logging.getLogger(__name__)
 N_TOPICS = 2000

@@ -29,7 +29,7 @@ import numpy as np
 from datasketch import MinHash
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from pipelines import fingerprint as fp  # noqa: E402
+from pipelines import fingerprint as fp
 
 logger = logging.getLogger(__name__)
 DATA = Path(__file__).parent / "data" / "dedup_pairs.json"
@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> None:
         print(HEAD)
         for c, xs in exact[k].items():
             print(dist_row(c, xs))
-    print(f"\nexact Jaccard by k: gap = min(pos) - max(neg); margin = p1(pos) - max(neg)")
+    print("\nexact Jaccard by k: gap = min(pos) - max(neg); margin = p1(pos) - max(neg)")
     print(f"{'':<3}{'min(pos)':>10}{'p1(pos)':>10}{'max(neg)':>10}{'gap':>10}{'margin':>10}{'p99(neg_other)':>16}")
     for line in summary:
         print(line)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -74,11 +74,9 @@ class SiteDefinition:
     selectors: ArticleSelectors = ArticleSelectors()
     schedule: Schedule = Schedule()
     revisit_days: int = 7
-    min_links: int = 1
     encoding: str = ""
     canonical_drop_params: tuple[str, ...] = ()
     path: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def article_re(self) -> re.Pattern[str]:
@@ -271,7 +269,6 @@ def parse_site(path: Path, profiles_dir: Path = PROFILES_DIR) -> SiteDefinition:
         ),
         schedule=schedule,
         revisit_days=int(crawl.get("revisit_days", 7)),
-        min_links=int(crawl.get("min_links", 1)),
         encoding=str(data.get("encoding", "")),
         canonical_drop_params=tuple(merged.get("canonical_drop_params", ())),
         path=str(path),

@@ -46,7 +46,7 @@ DEFAULT_REQUEST_HEADERS = {
 }
 
 # --- components, in order --------------------------------------------------------------
-DOWNLOADER_MIDDLEWARES: dict[str, int] = {
+DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.backoff.BackoffRetryMiddleware": 550,
 }

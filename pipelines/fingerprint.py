@@ -203,9 +203,8 @@ def signature_from_hashes(hashes: np.ndarray) -> np.ndarray:
 
 def datasketch_signature(hashes: np.ndarray) -> np.ndarray:
     """The same signature computed by datasketch (for the equivalence test and the benchmark)."""
-    from datasketch import MinHash  # type: ignore[import-untyped]
+    from datasketch import MinHash
 
-    
     m = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=lambda h: h)
     m.update_batch(np.asarray(hashes, dtype=np.uint64).tolist())
     return np.asarray(m.hashvalues, dtype=np.uint64)

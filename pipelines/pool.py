@@ -52,7 +52,7 @@ def _call_with_budget(budget: float, fn: Callable[..., T], args: tuple[Any, ...]
 
 
 def _warm() -> int:
-    import pipelines.extract  # noqa: F401  (lxml, the patterns)
+    import pipelines.extract
     import pipelines.fingerprint  # noqa: F401
 
     return os.getpid()

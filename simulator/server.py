@@ -89,7 +89,7 @@ class Simulator:
 
     def hostmap(self) -> dict[str, str]:
         """``{"www.qingdao.gov.cn": "127.0.0.1:PORT", …}`` for every served host."""
-        return {host: f"127.0.0.1:{self.port}" for host in self._hosts}
+        return dict.fromkeys(self._hosts, f"127.0.0.1:{self.port}")
 
     def schemes(self) -> dict[str, str]:
         """Each served host's real scheme (``https`` for www.shandong.gov.cn)."""

@@ -58,8 +58,8 @@ def _crawl_child(slugs: list[str], overrides: dict[str, Any], queue: Any) -> Non
 
 def crawl(sim: Simulator, archive: Path, slugs: list[str] | None = None, **settings: Any) -> list[dict[str, Any]]:
     """Crawl ``slugs`` (default: all) from ``sim`` into ``archive``; return the run summaries."""
-    from crawler.handlers.loopback import loopback_settings
     from core.siteconfig import load_sites
+    from crawler.handlers.loopback import loopback_settings
 
     slugs = slugs or list(load_sites()[0])
     overrides = {

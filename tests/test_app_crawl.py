@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import pytest
 
 from app.crawl import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_SKIPPED, RunSummary, exit_code

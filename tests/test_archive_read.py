@@ -15,11 +15,9 @@ from typing import Any
 
 import pytest
 
-from dataclasses import replace
-
+from archive import Archive, ArchiveError, Document, open_archive, store
 from archive.record import DocumentRecord
 from archive.save import Identity
-from archive import Archive, ArchiveError, Document, open_archive, store
 from simulator.synthetic import Generator
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from archive import Archive, ArchiveError, SchemaTooNewError, open_archive, store
-from archive import schema
+from archive import Archive, ArchiveError, SchemaTooNewError, open_archive, schema, store
 from archive.models import DOCUMENT_COLUMNS
 from simulator.synthetic import Generator
 

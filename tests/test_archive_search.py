@@ -7,11 +7,9 @@ from typing import Any
 
 import pytest
 
-from dataclasses import replace
-
-from archive.record import DocumentRecord
 from archive import Archive, SearchQueryError, open_archive, store
 from archive.fts import index_text, parse_query, query_tokens, rebuild
+from archive.record import DocumentRecord
 
 DOCS = {
     1: ("济南市召开优化营商环境大会", "会议指出，要持续优化营商环境，为市场主体纾困解难。"),

@@ -9,18 +9,16 @@ import subprocess
 import sys
 import time
 import zlib
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from dataclasses import replace
-
+from archive import Archive, ArchiveError, open_archive, store
 from archive.record import DocumentRecord
 from archive.save import Identity
-from archive import Archive, ArchiveError, open_archive, store
-from simulator.synthetic import Generator
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
-
 from scrapy.exceptions import CloseSpider
 
 from crawler.extensions.sitelock import SiteLock, SiteLockExtension

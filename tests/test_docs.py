@@ -7,8 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from crawler import settings
 from app.cli import cli
+from crawler import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = ("ARCHIVE_", "CLEANING_", "DEDUP_", "INCREMENTAL_", "HOSTMAP", "GOVPRESS_", "SCHEDULER_", "MONITOR_", "LOCK_", "LIST_", "RETRY_BACKOFF")

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 
 import pytest
 
 from archive import Archive
 from archive.record import DocumentRecord
-from simulator import Simulator
 from crawler.spiders.site import SiteSpider
 from pipelines.extract import extract
+from simulator import Simulator
 from tests.conftest import crawl
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from crawler.links import article_links, datastore_records, next_page
 from core.siteconfig import load_sites
+from crawler.links import article_links, datastore_records, next_page
 
 SITES = load_sites()[0]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from app.crawl import project_settings
@@ -21,6 +22,6 @@ def test_default_settings_never_overlap_requests_and_keep_the_delay(tmp_path: Pa
         requests = sorted((r for r in sim.requests if r.host == "www.qingdao.gov.cn"), key=lambda r: r.started)
     assert len(requests) >= 6
     assert sim.requests.max_in_flight("www.qingdao.gov.cn") == 1
-    gaps = [b.started - a.started for a, b in zip(requests, requests[1:])]
+    gaps = [b.started - a.started for a, b in itertools.pairwise(requests)]
     jitter = defaults.getfloat("DOWNLOAD_DELAY_JITTER")
     assert min(gaps) >= delay * (1 - jitter) - 0.05, gaps

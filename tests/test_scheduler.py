@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import datetime, timedelta
-
-import pytest
+from datetime import datetime
 
 import scheduler
 from core.siteconfig import load_sites

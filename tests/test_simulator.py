@@ -20,8 +20,8 @@ from urllib.parse import quote, urljoin, urlsplit
 import pytest
 from parsel import Selector
 
-from simulator import SimArticle, Simulator
 from core.siteconfig import SiteDefinition, load_sites
+from simulator import SimArticle, Simulator
 
 SLUGS = ["sd_province", "sd_jinan", "sd_qingdao", "sd_dzwww"]
 FIXTURES = Path(__file__).parent / "fixtures" / "sites"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse
 
-from crawler.links import article_links
 from core.siteconfig import load_sites
+from crawler.links import article_links
 from pipelines.extract import extract
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sites"

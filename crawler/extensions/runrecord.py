@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import datetime, timezone
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import Spider, signals
@@ -105,7 +105,7 @@ class RunRecordExtension:
             error = f"unreachable: {first}" if status == "failed" and first else str(first or "no pages")
         if stats.get("monitor/failed"):
             error = "; ".join(filter(None, [error, "checks failed: " + "; ".join(stats["monitor/failed"])]))
-        stats["finish_time"] = datetime.now(timezone.utc)
+        stats["finish_time"] = datetime.now(UTC)
         run_id = self.run_id
         self._write(lambda session: session.finish_run(run_id, status=status, counts=counts,
                                                        stats=_jsonable(stats), error=error))

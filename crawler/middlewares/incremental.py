@@ -85,9 +85,9 @@ class IncrementalMiddleware:
     # -- the decision, once per callback's output -----------------------------------------------
     def _filter(self, outputs: list[Any]) -> list[Any]:
         articles = [o for o in outputs if isinstance(o, Request) and o.meta.get("govpress") == "article"]
-        if self.disabled or not articles and not any(
+        if self.disabled or (not articles and not any(
             isinstance(o, Request) and o.meta.get("govpress") == "next_list" for o in outputs
-        ):
+        )):
             return outputs
         page_links: set[str] = set()
         for o in outputs:

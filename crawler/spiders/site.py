@@ -11,7 +11,7 @@ Pagination stops at the first list page holding only known articles unless
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
@@ -22,9 +22,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from archive.record import DocumentRecord
-from crawler.links import article_links, next_page
 from core.siteconfig import ListPage, SiteDefinition
 from core.urls import canonicalize, is_followable
+from crawler.links import article_links, next_page
 
 BLOCKED_STATUSES = {403, 412, 521}
 """Answers of WAFs and anti-bot systems (Ruishu 412, Jiasule 521): reported, never retried."""
@@ -34,6 +34,7 @@ class SiteSpider(scrapy.Spider):
     """Crawl one site's list pages and the articles they link to."""
 
     site: SiteDefinition
+    allowed_domains: list[str]
     max_list_pages: int
     """Cap on list pages per column (``LIST_MAX_PAGES``; 0: the site's ``max_pages``)."""
     scheduled: set[str]
@@ -150,7 +151,7 @@ class SiteSpider(scrapy.Spider):
             canonical_url=meta.get("canonical_url") or self.canonical(response.url),
             raw=response.body,
             http_status=response.status,
-            fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
             list_url=meta.get("list_url", ""),
             column_name=meta.get("column", ""),
             not_modified=response.status == 304,
@@ -159,12 +160,12 @@ class SiteSpider(scrapy.Spider):
 
 def describe_failure(failure: Failure) -> tuple[str, str, bool]:
     """``(kind, message, is_error)`` for a failed request, for stats and the log."""
-    if failure.check(HttpError):
-        status = failure.value.response.status
+    if failure.check(HttpError):  # type: ignore[no-untyped-call]
+        status = failure.value.response.status  # type: ignore[union-attr]
         if status in BLOCKED_STATUSES:
             return "blocked", f"blocked (HTTP {status}, anti-bot or access control)", True
         return f"http_{status}", f"HTTP {status}", True
-    if failure.check(IgnoreRequest):
+    if failure.check(IgnoreRequest):  # type: ignore[no-untyped-call]
         message = str(failure.value) or "ignored"
         lowered = message.lower()
         if "robots.txt" in lowered or "offsite" in lowered:

@@ -44,8 +44,8 @@ class Extraction:
     column_meta: str = ""
     keywords: str = ""
     description: str = ""
-    attachments: list[dict] = field(default_factory=list)
-    images: list[dict] = field(default_factory=list)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    images: list[dict[str, Any]] = field(default_factory=list)
     encoding: str = ""
     replacement_chars: int = 0
     extraction_method: str = ""
@@ -74,11 +74,11 @@ def own_text_chars(body: str, attachments: list[dict[str, Any]]) -> int:
     return own
 
 
-def _selector_text(root, css: str) -> str:
+def _selector_text(root: Any, css: str) -> str:
     """Text (or ``content`` of a meta) of the first element matching a site selector."""
     for el in dom.select(root, css):
         if el.tag == "meta":
-            return el.get("content", "")
+            return str(el.get("content", ""))
         text = dom.text_of(el)
         if text:
             return text

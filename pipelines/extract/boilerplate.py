@@ -174,7 +174,7 @@ def filter_lines(items: list[tuple[str, float]] | list[str], title: str = "") ->
         if not line or is_footer(line) or _is_widget(line):
             res.dropped += 1
             continue
-        if _is_info(line, top=not out or (len(out) == 1 and title_sq and squash(out[0]) == title_sq)):
+        if _is_info(line, top=not out or (len(out) == 1 and bool(title_sq) and squash(out[0]) == title_sq)):
             res.info.append(line)
             res.dropped += 1
             continue

@@ -16,6 +16,7 @@ import logging
 import re
 from copy import deepcopy
 from functools import lru_cache
+from typing import Any
 
 from lxml.html import HtmlElement
 
@@ -49,7 +50,7 @@ _SIMPLE_SEL_RE = re.compile(r"^([.#])([\w-]+)$")
 
 
 @lru_cache(maxsize=8)
-def _selector_table(containers: tuple[tuple[str, str], ...]) -> tuple[dict, dict, list]:
+def _selector_table(containers: tuple[tuple[str, str], ...]) -> tuple[dict[str, Any], dict[str, Any], list[Any]]:
     """Split container selectors into class and id lookups plus complex CSS."""
     by_class: dict[str, str] = {}
     by_id: dict[str, str] = {}

@@ -60,14 +60,15 @@ def parse_date(text: str) -> DateHit | None:
                 sign = 1 if tz[0] == "+" else -1
                 hh, mm = int(tz[1:3]), int(tz[-2:])
                 offset = timezone(sign * timedelta(hours=hh, minutes=mm))
-            dt = datetime(*(int(g or 0) for g in m.groups()[:6]), tzinfo=offset).astimezone(CST)
-            return DateHit(m.group(0), dt, True)
+            y, mo, d, h, mi, s = (int(g or 0) for g in m.groups()[:6])
+            stamp = datetime(y, mo, d, h, mi, s, tzinfo=offset).astimezone(CST)
+            return DateHit(m.group(0), stamp, True)
         except ValueError:
             pass
     for m in P.DATE_RE.finditer(text):
-        dt = _build(*m.groups())
-        if dt is not None:
-            return DateHit(m.group(0).strip(), dt, m.group(4) is not None)
+        built = _build(*m.groups())
+        if built is not None:
+            return DateHit(m.group(0).strip(), built, m.group(4) is not None)
     return None
 
 

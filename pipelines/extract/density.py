@@ -13,6 +13,7 @@ import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from lxml.html import HtmlElement
 
@@ -60,7 +61,8 @@ def compute_stats(root: HtmlElement, keep: Collection[str] | None = None) -> dic
     for a in root.iter("a"):
         linked.update(a.iter())
     stats: dict[HtmlElement, Stats] = {}
-    contrib: dict[HtmlElement, tuple] = {}  # what a node adds to its parent: (chars, link, good, punct, pen, attach)
+    # What a node adds to its parent: (chars, link, good, punct, pen, attach).
+    contrib: dict[HtmlElement, tuple[Any, ...]] = {}
     nodes = [e for e in root.iter() if isinstance(e.tag, str)]
     findall = P.SENTENCE_PUNCT_RE.findall
     attach_re = P.ATTACHMENT_RE

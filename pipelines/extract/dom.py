@@ -114,7 +114,8 @@ def select(root: HtmlElement, css: str) -> list[HtmlElement]:
     if not css:
         return []
     try:
-        return css_xpath(css)(root)
+        found: list[Any] = css_xpath(css)(root)
+        return found
     except (SelectorError, etree.XPathError, ValueError) as exc:
         logger.warning("bad selector %r: %s", css, exc)
         return []
@@ -125,7 +126,7 @@ def attr_text(el: HtmlElement) -> str:
     return f"{el.get('class', '')} {el.get('id', '')}"
 
 
-def iter_lines(el: HtmlElement, with_links: bool = False) -> Iterator:
+def iter_lines(el: HtmlElement, with_links: bool = False) -> Iterator[Any]:
     """Yield the text of a subtree as lines, breaking at block elements and ``<br>``.
 
     With ``with_links`` each item is ``(line, link_share)`` where ``link_share``

@@ -68,9 +68,9 @@ def normalize_charset(name: str | None) -> str:
 def declared_charset(raw: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Return ``(charset as declared, where)`` from the HTTP header, then meta/XML declaration."""
     if content_type:
-        m = _HTTP_CHARSET.search(content_type)
-        if m and normalize_charset(m.group(1)):
-            return m.group(1).lower(), "http"
+        hm = _HTTP_CHARSET.search(content_type)
+        if hm and normalize_charset(hm.group(1)):
+            return hm.group(1).lower(), "http"
     head = raw[:8192]
     for rx in (_META_CHARSET, _XML_ENCODING):
         m = rx.search(head)
@@ -110,7 +110,7 @@ def decode(raw: bytes | str, content_type: str | None = None, encoding: str | No
     if isinstance(raw, str):
         return Decoded(raw, "unicode", "", raw.count("\ufffd"))
     override = normalize_charset(encoding)
-    if override:
+    if override and encoding:
         text = raw.decode(override, errors="replace")
         return Decoded(text, override, encoding.lower(), text.count("\ufffd"))
     for bom, codec in _BOMS:

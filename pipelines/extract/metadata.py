@@ -32,10 +32,13 @@ _PERSON_RE = re.compile(r"^[\u4e00-\u9fff·]{2,5}(?:[ 、，,][\u4e00-\u9fff·]{
 # 记者 张三，通讯员 李四 / 记者：张三 — but ``记者：请问，…`` (a question in a transcript) is no byline
 _BYLINE_RE = re.compile(
     r"(?:记者|通讯员|作者)(?:\s*[:：]\s*(?P<c>[\u4e00-\u9fff·]{2,4}(?:[ 、，,][\u4e00-\u9fff·]{2,4}){0,3})"
-    r"(?=$|[\s）)】\]/|])|\s+(?P<s>[\u4e00-\u9fff·]{2,4}(?:[ 、，,][\u4e00-\u9fff·]{2,4}){0,3})(?=$|[\s）)】\]，,。/|]))"
+    r"(?=$|[\s）)】\]/|])"
+    r"|\s+(?P<s>[\u4e00-\u9fff·]{2,4}(?:[ 、，,][\u4e00-\u9fff·]{2,4}){0,3})(?=$|[\s）)】\]，,。/|]))"
 )
 _NOT_NAMES = frozenset(["来源", "编辑", "摄影", "报道", "摄", "通讯员", "记者", "实习生", "责编", "发自", "电"])
-_ORG_SUFFIX_RE = re.compile(r"(?:网|报|社|台|站|刊|中心|新闻|频道|客户端|杂志|日报|晚报|时报|集团|公司|政府|办公室|委员会)$")
+_ORG_SUFFIX_RE = re.compile(
+    r"(?:网|报|社|台|站|刊|中心|新闻|频道|客户端|杂志|日报|晚报|时报|集团|公司|政府|办公室|委员会)$"
+)
 TITLE_WINDOW = 25
 SEGMENT_MIN = 6      # a <title> segment shown on the page is the headline only from this length
 HEADING_LEVELS = 3   # heading_before: container and ancestors searched ...
@@ -211,7 +214,7 @@ def find_title(root: HtmlElement, head: Head, selector_text: str = "", page_line
     site = meta(head, "site_name")
     stripped = next((strip_site_suffix(c, site) for c in (head.metas.get("og:title", ""),
                      head.metas.get("twitter:title", ""), head.page_title) if c), "")
-    shown = bool(page_lines) and squash(stripped) in {squash(line) for line in page_lines}
+    shown = bool(page_lines) and squash(stripped) in {squash(line) for line in page_lines or ()}
     if not shown and container is not None:
         above = heading_before(container)
         if above:

@@ -126,7 +126,6 @@ DENSITY_TAGS = frozenset(["div", "td", "article", "section", "main", "span", "em
 # --------------------------------------------------------------------------
 # Density thresholds
 # --------------------------------------------------------------------------
-CJK_PUNCT = "，。！？；：、“”‘’（）《》…—"
 _SENTENCE_PUNCT = r"[，。！？；、]|(?<=[\u4e00-\u9fff])[,;!?](?!\d)"
 SENTENCE_PUNCT_RE = led_by(_SENTENCE_PUNCT, "，。！？；、,;!?")
 MIN_CONTAINER_CHARS = 40          # a CMS container with less text is ignored
@@ -266,7 +265,6 @@ CREDIT_TAIL_RE = re.compile(
     # bare, after the last sentence (a credit span on the same line): …一片。责任编辑：王晓燕
     r"(?<=[。！？!?”」』])\s*(?:" + EDITOR_LABELS + "|" + CREDIT_LABELS + r")\s*[:：]\s*" + _CREDIT_NAMES + r"\s*$"
 )
-CREDIT_NAME_RE = re.compile(CREDIT_LABELS + r"\s*[:：]?\s*([^:：\]】)）\[【(（]+)")
 NAME_SPLIT_RE = re.compile(r"[、，,/;；|｜\s]+")
 # Info lines near the headline: 来源：… 发布时间：… 浏览次数：…
 INFO_LABEL_RE = re.compile(

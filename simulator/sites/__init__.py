@@ -13,4 +13,4 @@ SITE_CLASSES: tuple[type[SiteApp], ...] = (ProvinceSite, JinanSite, QingdaoSite,
 EXTRA_HOSTS: tuple[type[SiteApp], ...] = (DzwwwPortal,)
 """Further hosts served without articles of their own."""
 
-__all__ = ["Column", "Page", "SiteApp", "SITE_CLASSES", "EXTRA_HOSTS"]
+__all__ = ["EXTRA_HOSTS", "SITE_CLASSES", "Column", "Page", "SiteApp"]

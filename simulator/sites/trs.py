@@ -40,7 +40,7 @@ class TrsSite(SiteApp):
                     continue
                 n = int(m.group(1)) + 1
             rows, pages = self.rows(col, n)
-            if n > pages or n < 2 and rest.startswith("index_"):
+            if n > pages or (n < 2 and rest.startswith("index_")):
                 return self.not_found()
             return self.page(self.list_html(col, rows, n, pages))
         return None
