@@ -182,14 +182,21 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     from core.siteconfig import load_sites
+    from crawler.config import ConfigError
 
+    try:
+        from crawler import settings  # noqa: F401 - parses and range-checks the environment
+    except ConfigError as exc:
+        logger.error("%s", exc)
+        return 2
     sites, errors = load_sites()
     for line in errors:
         logger.error("site definition skipped: %s", line)
+    status = 1 if errors else 0  # the other sites still run; the exit status tells cron/systemd
     if args.list:
         for slug, cron, nxt in schedule_table(sites, datetime.now(TZ)):
             print(f"{slug:14} {cron:14} next {nxt}")
-        return 0
+        return status
     runner = CrawlRunner(args.archive)
     scheduler = build_scheduler(sites, runner)
 
@@ -206,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     logger.info("scheduler started with %d sites", len(sites))
     scheduler.start()
     logger.info("scheduler stopped")
-    return 0
+    return status
 
 
 if __name__ == "__main__":

@@ -27,6 +27,12 @@ logger = logging.getLogger(__name__)
 ARCHIVE_HELP = "SQLite archive (default: ARCHIVE_PATH, i.e. $GOVPRESS_ARCHIVE or ./data/govpress.sqlite)"
 
 
+class BadConfig(click.ClickException):
+    """A bad setting or environment variable: nothing ran (exit 2, like a usage error)."""
+
+    exit_code = 2
+
+
 def _sites() -> dict[str, Any]:
     from crawler.spiders.sites import SITE_ERRORS, SITES
 
@@ -37,14 +43,22 @@ def _sites() -> dict[str, Any]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="govpress")
-def cli() -> None:
+@click.option("--sites", "sites_dir", type=click.Path(file_okay=False, exists=True),
+              help="Folder of site files to use instead of the shipped ones (sets $GOVPRESS_SITES).")
+def cli(sites_dir: str | None) -> None:
     """Crawl Chinese government press releases into a SQLite archive.
 
     \b
     Example:
         govpress crawl --all
-        govpress demo --archive /tmp/demo.sqlite
+        govpress --sites /etc/govpress/sites sites
     """
+    if sites_dir:
+        import os
+
+        from core.siteconfig import SITES_ENV
+
+        os.environ[SITES_ENV] = sites_dir  # read when the site files load; inherited by crawls
 
 
 @cli.command()
@@ -99,9 +113,26 @@ def crawl(slugs: tuple[str, ...], all_sites: bool, archive: str | None, full: bo
         extra[name] = value
     if archive:
         extra["ARCHIVE_PATH"] = archive
+    if not chosen:
+        raise click.ClickException("no usable site definitions (see the lines above)")
     runs = _run(chosen, extra)
     _print_summary(runs)
-    sys.exit(_exit_code(runs))
+    code = _exit_code(runs)
+    if all_sites and _site_errors():
+        code = max(code, _exit_partial())  # a bad site file is a failure cron must hear about
+    sys.exit(code)
+
+
+def _exit_partial() -> int:
+    from app.crawl import EXIT_PARTIAL
+
+    return EXIT_PARTIAL
+
+
+def _site_errors() -> list[str]:
+    from crawler.spiders.sites import SITE_ERRORS
+
+    return list(SITE_ERRORS)
 
 
 @cli.command()
@@ -260,9 +291,14 @@ def _exit_code(runs: list[RunSummary]) -> int:
 def _run(slugs: list[str], extra: dict[str, Any]) -> list[RunSummary]:
     from app.crawl import project_settings, run_crawls
     from archive import ArchiveError
+    from crawler.config import ConfigError
 
     try:
-        return run_crawls(slugs, project_settings(extra))
+        settings = project_settings(extra)
+    except ConfigError as exc:
+        raise BadConfig(str(exc)) from None
+    try:
+        return run_crawls(slugs, settings)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -292,7 +328,13 @@ for _command in COMMANDS:
 
 
 def main() -> None:
-    cli()
+    from crawler.config import ConfigError
+
+    try:
+        cli()
+    except ConfigError as exc:  # a bad environment variable, read wherever settings load
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

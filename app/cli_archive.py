@@ -6,10 +6,14 @@ import csv
 import dataclasses
 import json
 import logging
+import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -36,10 +40,10 @@ EXPORT_FIELDS = (
 )
 
 
-def project_settings() -> Any:
+def project_settings(overrides: dict[str, Any] | None = None) -> Any:
     from app.crawl import project_settings as settings
 
-    return settings()
+    return settings(overrides)
 
 
 def archive_path(archive: str | None) -> str:
@@ -206,55 +210,189 @@ def reprocess(archive: str | None, site: str | None) -> None:
     from archive.record import DocumentRecord
     from archive.session import ArchiveSession
     from core.siteconfig import load_sites
+    from crawler.extensions.sitelock import SiteLock, lock_dir
     from pipelines.process import Options, process_page
     from pipelines.session import identity_for
 
     path = archive_path(archive)
     sites = load_sites()[0]
-    settings = project_settings()
+    settings = project_settings({"ARCHIVE_PATH": path})
     options = Options(min_chars=settings.getint("CLEANING_MIN_CHARS", 20),
-                      near=settings.getbool("DEDUP_NEAR_ENABLED", True))
+                      near=settings.getbool("DEDUP_NEAR_ENABLED", True),
+                      max_nodes=settings.getint("EXTRACT_MAX_NODES", Options.max_nodes))
     counts: dict[str, int] = {}
+    busy: list[str] = []
     with reader(path) as a, ArchiveSession(path, identity=identity_for(options.near), store_raw=False) as session:
-        for page in a.raw_pages(site=site, latest=True):
-            stored = session.reader.get(page.canonical_url)
-            record = DocumentRecord.from_headers(
-                page.headers, site=page.site, url=page.url, canonical_url=page.canonical_url,
-                raw=page.content, http_status=page.status or 200, fetched_at=page.fetched_at,
-                column_name=stored.column_name if stored else "",
-            )
-            outcome = process_page(record, sites.get(page.site), session, options=options,
-                                   run_id=stored.run_id if stored else None)
-            key = outcome.saved.outcome if outcome.saved else f"dropped ({outcome.dropped})"
-            counts[key] = counts.get(key, 0) + 1
+        slugs = [site] if site else sorted(a.stats())
+        for slug in slugs:
+            # A crawl of the site writes newer pages meanwhile: take its lock, as a crawl does (#17).
+            lock = SiteLock(lock_dir(settings), slug)
+            try:
+                if not lock.acquire():
+                    busy.append(f"{slug} is being crawled ({lock.holder()})")
+                    continue
+            except OSError as exc:
+                raise click.ClickException(
+                    f"{slug}: cannot take the site lock {lock.path}: {exc.strerror or exc}") from None
+            try:
+                for page in a.raw_pages(site=slug, latest=True):
+                    stored = session.reader.get(page.canonical_url)
+                    record = DocumentRecord.from_headers(
+                        page.headers, site=page.site, url=page.url, canonical_url=page.canonical_url,
+                        raw=page.content, http_status=page.status or 200, fetched_at=page.fetched_at,
+                        column_name=stored.column_name if stored else "",
+                    )
+                    outcome = process_page(record, sites.get(page.site), session, options=options,
+                                           run_id=stored.run_id if stored else None)
+                    key = outcome.saved.outcome if outcome.saved else f"dropped ({outcome.dropped})"
+                    counts[key] = counts.get(key, 0) + 1
+            finally:
+                lock.release()
     click.echo("reprocessed: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing"))
+    if busy:
+        raise click.ClickException("not reprocessed: " + "; ".join(busy) + "; run it again after the crawl")
 
 
 @click.command()
 @ARCHIVE_OPTION
-@click.option("--port", default=8001, show_default=True)
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 def serve(archive: str | None, port: int, host: str) -> None:
     """Browse the archive in Datasette (pip install 'govpress[serve]').
+
+    Pages: /search (full-text search), /doc/ID (a document beside its archived
+    original), /coverage (documents per week, last runs), and the tables.
+    Ctrl-C (or SIGTERM) stops Datasette too.
 
     \b
     Example:
         govpress serve --port 8001
     """
+    from archive import Archive, ArchiveError
+
     path = archive_path(archive)
     if not Path(path).is_file():
         raise click.ClickException(f"{path}: no archive here (run a crawl first, or give --archive)")
-    exe = shutil.which("datasette")
-    if exe is None:
-        raise click.ClickException("Datasette is not installed: pip install 'govpress[serve]'")
-    with tempfile.TemporaryDirectory() as tmp:
+    try:
+        Archive(path).close()  # a one-line error for a file that is not a (current) archive
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from None
+    command = datasette_command()
+    _check_port(host, port)
+    with tempfile.TemporaryDirectory(prefix="govpress-serve-") as tmp:
         meta = Path(tmp) / "metadata.json"
         meta.write_text(json.dumps(datasette_metadata(Path(path).stem), ensure_ascii=False), "utf-8")
-        sys.exit(subprocess.call([exe, "serve", path, "--metadata", str(meta), "--plugins-dir",
-                                  str(DATASETTE / "plugins"), "--host", host, "--port", str(port)]))
+        args = [*command, "serve", path, "--metadata", str(meta), "--host", host, "--port", str(port),
+                *datasette_options()]
+        sys.exit(_run_server(args, f"http://{_url_host(host)}:{port}/", host, port))
 
 
 DATASETTE = Path(__file__).resolve().parent.parent / "reading" / "datasette"
+DATASETTE_SETTINGS = {
+    "suggest_facets": "off",  # never offer binary or free-text columns as facets
+    "default_page_size": "50",
+    "facet_time_limit_ms": "500",
+}
+
+
+def datasette_options() -> list[str]:
+    """``datasette serve`` options of govpress: plugins, templates and settings (not metadata)."""
+    out = ["--plugins-dir", str(DATASETTE / "plugins"), "--template-dir", str(DATASETTE / "templates")]
+    for name, value in DATASETTE_SETTINGS.items():
+        out += ["--setting", name, value]
+    return out
+
+
+def datasette_command() -> list[str]:
+    """How to run Datasette: from this interpreter's environment first, then ``PATH``."""
+    import importlib.util
+
+    beside = Path(sys.executable).parent / "datasette"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return [str(beside)]
+    if importlib.util.find_spec("datasette") is not None:
+        return [sys.executable, "-m", "datasette"]
+    found = shutil.which("datasette")
+    if found:
+        return [found]
+    raise click.ClickException("Datasette is not installed: pip install 'govpress[serve]'")
+
+
+def _url_host(host: str) -> str:
+    if host in ("0.0.0.0", "::", ""):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
+
+
+def _check_port(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def _wait_listening(proc: subprocess.Popen[bytes], host: str, port: int, timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    target = _url_host(host).strip("[]")
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with socket.create_connection((target, port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM if govpress itself dies (Linux), so Datasette never lingers."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _run_server(args: list[str], url: str, host: str, port: int) -> int:
+    """Run Datasette until it exits or we are told to stop; forward SIGINT/SIGTERM/SIGHUP."""
+    # preexec_fn is safe here: the CLI has started no threads yet.
+    linux = sys.platform.startswith("linux")
+    proc = subprocess.Popen(args, start_new_session=True,
+                            preexec_fn=_die_with_parent if linux else None)
+    stopping: list[int] = []
+
+    def forward(signum: int, _frame: Any) -> None:
+        stopping.append(signum)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT if signum == signal.SIGINT else signal.SIGTERM)
+
+    previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        if _wait_listening(proc, host, port):
+            click.echo(f"govpress: serving the archive at {url}  (search: {url}search,"
+                       f" coverage: {url}coverage; Ctrl-C to stop)", err=False)
+            sys.stdout.flush()
+        deadline = None
+        while (code := proc.poll()) is None:
+            if stopping and deadline is None:
+                deadline = time.monotonic() + 10
+            if deadline is not None and time.monotonic() > deadline:
+                proc.kill()  # did not stop within 10 s of being asked
+            time.sleep(0.1)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    if stopping:
+        return 0
+    if code != 0:
+        click.echo(f"govpress: Datasette exited with status {code}", err=True)
+    return 1 if code else 0
 
 
 def datasette_metadata(database: str) -> dict[str, Any]:

@@ -40,11 +40,18 @@ class RunSummary:
 
 
 def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
-    """The project's settings module with ``overrides`` on top (command-line priority)."""
+    """The project's settings module with ``overrides`` on top (command-line priority).
+
+    Every value is parsed and range-checked (``crawler.config``); a bad one raises
+    ``ConfigError`` with one line naming it.
+    """
+    from crawler.config import check_settings
+
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     if overrides:
         settings.setdict(overrides, priority="cmdline")
+    check_settings(settings)
     return settings
 
 
@@ -59,9 +66,16 @@ def run_crawls(slugs: Iterable[str], settings: Settings) -> list[RunSummary]:
     for crawler in crawlers.values():
         process.crawl(crawler)
     process.start()
-    recorded = summaries(path, after=after)
+    recorded = settle(summaries(path, after=after), crawlers)
     missing = set(slugs) - {r.site for r in recorded}
     return sorted(recorded + [unrecorded(slug, crawlers[slug]) for slug in missing], key=lambda r: r.site)
+
+
+def settle(recorded: list[RunSummary], crawlers: dict[str, Any]) -> list[RunSummary]:
+    """Runs still ``running`` after the process ended could not close their record (disk
+    full, archive locked): they failed, with the archive error as the reason (issue #17)."""
+    return [unrecorded(r.site, crawlers[r.site]) if r.status == "running" and r.site in crawlers else r
+            for r in recorded]
 
 
 def unrecorded(slug: str, crawler: Any) -> RunSummary:
@@ -86,7 +100,7 @@ def prepare_archive(path: str) -> None:
     """
     from archive import open_archive
 
-    open_archive(path).close()
+    open_archive(path, check=True).close()  # a corrupt archive is refused before any write
 
 
 def last_run_id(path: str) -> int:

@@ -176,6 +176,18 @@ class RawPage:
 
 
 @dataclass(frozen=True)
+class Site:
+    """A row of ``sites``: the site definition as last crawled."""
+
+    slug: str
+    name: str
+    cms: str
+    province: str
+    city: str
+    region_code: str
+
+
+@dataclass(frozen=True)
 class SiteStats:
     site: str
     name: str

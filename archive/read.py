@@ -30,6 +30,7 @@ from archive.models import (
     Revision,
     Run,
     SearchHit,
+    Site,
     SiteStats,
     document_from_row,
     loads,
@@ -186,6 +187,27 @@ class Archive:
             row = self._exec(f"{_DOC_SELECT} WHERE d.url = ? ORDER BY d.id LIMIT 1", (url,)).fetchone()
         return document_from_row(row) if row else None
 
+    def document(self, document_id: int) -> Document | None:
+        """A document by id."""
+        row = self._exec(f"{_DOC_SELECT} WHERE d.id = ?", (int(document_id),)).fetchone()
+        return document_from_row(row) if row else None
+
+    def latest(
+        self, *, site: str | None = None, since: str | date | None = None,
+        until: str | date | None = None, limit: int = 20,
+    ) -> list[Document]:
+        """The most recently published documents (exact duplicates left out), newest first."""
+        where, params = self._filters(site=site, since=since, until=until)
+        where.append("d.duplicate_of IS NULL")
+        return [
+            document_from_row(r)
+            for r in self._exec(
+                f"{_DOC_SELECT} WHERE {' AND '.join(where)}"
+                " ORDER BY d.published IS NULL, d.published DESC, d.id DESC LIMIT ?",
+                (*params, max(1, int(limit))),
+            )
+        ]
+
     def documents(
         self, *, site: str | None = None, since: str | date | None = None,
         until: str | date | None = None, region: str | None = None, limit: int | None = None,
@@ -248,12 +270,25 @@ class Archive:
 
     def search(
         self, query: str, *, site: str | None = None, since: str | date | None = None,
-        limit: int = 20, mark: tuple[str, str] = ("[", "]"), window: int | None = RANK_WINDOW,
+        until: str | date | None = None, limit: int = 20, mark: tuple[str, str] = ("[", "]"),
+        window: int | None = RANK_WINDOW,
     ) -> list[SearchHit]:
         """Full-text search, best bm25 first (syntax and ranking: ``archive.search``)."""
         from archive.search import search
 
-        return search(self, query, site=site, since=since, limit=limit, mark=mark, window=window)
+        return search(self, query, site=site, since=since, until=until, limit=limit, mark=mark,
+                      window=window)
+
+    def revisions_of(self, document_id: int) -> list[Revision]:
+        """Earlier versions of the document with this id, oldest first."""
+        return [
+            Revision(*row)
+            for row in self._exec(
+                "SELECT id, document_id, revision, title, body, body_hash, published, fetched_at,"
+                " replaced_at FROM revisions WHERE document_id = ? ORDER BY revision",
+                (int(document_id),),
+            )
+        ]
 
     def revisions(self, url: str) -> list[Revision]:
         """Earlier versions of a document, oldest first (revision 0 = as first archived)."""
@@ -293,6 +328,14 @@ class Archive:
             for r in self._exec(f"{_RUN_SELECT} {where} ORDER BY id DESC LIMIT ?", (*params, limit))
         ]
 
+    def sites(self) -> dict[str, Site]:
+        """Site definitions as last crawled, by slug."""
+        return {
+            r[0]: Site(*(v if v is not None else "" for v in r))
+            for r in self._exec(
+                "SELECT slug, name, cms, province, city, region_code FROM sites ORDER BY slug")
+        }
+
     def stats(self) -> dict[str, SiteStats]:
         """Per-site counts, documents per publication day and the last (successful) run."""
         from archive.stats import site_stats
@@ -321,6 +364,30 @@ class Archive:
             values[7] = loads(values[7], {})
             values[9] = zlib.decompress(values[9])
             yield RawPage(*values)
+
+    def raw_page(self, document_id: int, raw_id: int | None = None) -> RawPage | None:
+        """The newest stored response of a document (or its stored response ``raw_id``), decompressed."""
+        sql = ("SELECT r.id, r.document_id, r.site, r.url, r.canonical_url, r.fetched_at, r.status,"
+               " r.headers, r.encoding, r.content, r.run_id FROM raw_pages r WHERE r.document_id = ?")
+        params: list[Any] = [int(document_id)]
+        if raw_id is not None:
+            sql += " AND r.id = ?"
+            params.append(int(raw_id))
+        row = self._exec(sql + " ORDER BY r.id DESC LIMIT 1", params).fetchone()
+        if row is None:
+            return None
+        values = list(row)
+        values[7] = loads(values[7], {})
+        try:
+            values[9] = zlib.decompress(values[9])
+        except (zlib.error, TypeError) as exc:
+            raise ArchiveError(f"{self.label}: raw page {values[0]} is not zlib data: {exc}") from None
+        return RawPage(*values)
+
+    def raw_page_ids(self, document_id: int) -> list[tuple[int, str]]:
+        """``(raw page id, fetched_at)`` of every stored response of a document, oldest first."""
+        return [(int(i), str(t)) for i, t in self._exec(
+            "SELECT id, fetched_at FROM raw_pages WHERE document_id = ? ORDER BY id", (int(document_id),))]
 
     def count(self, *, include_duplicates: bool = False) -> int:
         """Number of documents (exact duplicates excluded unless asked)."""

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from archive import store
-from archive.db import describe, open_archive
+from archive.db import CRAWL_BUSY_RETRIES, CRAWL_BUSY_TIMEOUT, describe, open_archive
 from archive.errors import ArchiveError
 from archive.models import Known, Run, SaveResult
 from archive.read import Archive
@@ -50,13 +50,15 @@ class ArchiveSession:
     """Sessions opened in this process (tests count them)."""
 
     def __init__(self, path: str | Path, *, identity: Identity = EXACT_ONLY, store_raw: bool = True,
+                 busy_timeout: float = CRAWL_BUSY_TIMEOUT, busy_retries: int = CRAWL_BUSY_RETRIES,
                  batch_size: int = 1, batch_seconds: float = 1.0) -> None:
         self.path = str(path)
         self.identity = identity
         self.store_raw = store_raw
         self.batch_size = max(1, int(batch_size))
         self.batch_seconds = float(batch_seconds)
-        self.db = open_archive(self.path)
+        # quick_check: a session writes, and must not write into a damaged file (issue #17)
+        self.db = open_archive(self.path, busy_timeout=busy_timeout, busy_retries=busy_retries, check=True)
         self.reader = Archive(self.db)
         self.closed = False
         self.pending = 0

@@ -9,17 +9,22 @@ is rejected with one line naming the file, the field and the problem
 from __future__ import annotations
 
 import logging
+import os
 import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core import siteschema
+
 logger = logging.getLogger(__name__)
 
 SITES_DIR = Path(__file__).resolve().parent.parent / "sites"
 """The site files shipped with govpress (the top-level ``sites/`` data folder)."""
 PROFILES_DIR = SITES_DIR / "profiles"
+SITES_ENV = "GOVPRESS_SITES"
+"""Environment variable naming another folder of site files (its ``profiles/`` too, if any)."""
 SLUG_RE = re.compile(r"^[a-z]{2}_[a-z0-9_]+$")
 
 
@@ -101,7 +106,9 @@ def load_profile(name: str, profiles_dir: Path = PROFILES_DIR) -> dict[str, Any]
     path = profiles_dir / f"{name}.toml"
     if not path.is_file():
         raise SiteConfigError(f"{name}.toml: profile not found in {profiles_dir}")
-    return _read_toml(path)
+    data = _read_toml(path)
+    siteschema.validate_file(path, data, profile=True)
+    return data
 
 
 def _check_css(path: Path, fld: str, css: str) -> None:
@@ -161,10 +168,8 @@ def cron_trigger(cron: str, *, jitter: int | None = None, timezone: Any = "Asia/
 
 
 def _check_cron(path: Path, cron: str) -> None:
-    try:
-        cron_trigger(cron)
-    except ValueError as exc:
-        raise _err(path, "schedule.cron", f"invalid cron expression {cron!r}: {exc}") from None
+    if problem := siteschema.cron_problem(cron):
+        raise _err(path, "schedule.cron", problem)
 
 
 def _require(path: Path, data: dict[str, Any], key: str, typ: type, where: str = "") -> Any:
@@ -180,6 +185,7 @@ def _require(path: Path, data: dict[str, Any], key: str, typ: type, where: str =
 def parse_site(path: Path, profiles_dir: Path = PROFILES_DIR) -> SiteDefinition:
     """Validate one site file (merged over its CMS profile) into a ``SiteDefinition``."""
     data = _read_toml(path)
+    siteschema.validate_file(path, data)  # types, ranges, unknown fields: see core/siteschema.py
     slug = _require(path, data, "slug", str)
     if not SLUG_RE.match(slug):
         raise _err(path, "slug", f"{slug!r} is not a <province>_<place> pinyin slug")
@@ -204,9 +210,12 @@ def parse_site(path: Path, profiles_dir: Path = PROFILES_DIR) -> SiteDefinition:
         where = f"lists[{i}]."
         if not isinstance(entry, dict):
             raise _err(path, f"lists[{i}]", "expected a table")
-        url = _require(path, entry, "url", str, where)
-        if not re.match(r"https?://", url):
+        url = _require(path, entry, "url", str, where).strip()
+        if not re.match(r"(?i)https?://", url):
             raise _err(path, f"{where}url", f"{url!r} is not an http(s) URL")
+        url = url[:5].lower() + url[5:]  # HTTP:// and Https:// are http:// and https://
+        if problem := siteschema.list_url_problem(url, tuple(domains)):
+            raise _err(path, f"{where}url", problem)
         pages = entry.get("pages", merged.get("pages", ""))
         if pages and "{n}" not in pages:
             raise _err(path, f"{where}pages", f"{pages!r} has no {{n}} placeholder")
@@ -275,10 +284,26 @@ def parse_site(path: Path, profiles_dir: Path = PROFILES_DIR) -> SiteDefinition:
     )
 
 
+def sites_dir() -> Path:
+    """The folder of site files: ``$GOVPRESS_SITES`` if set, else the shipped ``sites/``."""
+    return Path(os.environ.get(SITES_ENV) or SITES_DIR)
+
+
 def load_sites(
-    sites_dir: Path = SITES_DIR, profiles_dir: Path = PROFILES_DIR
+    sites_dir: Path | None = None, profiles_dir: Path | None = None
 ) -> tuple[dict[str, SiteDefinition], list[str]]:
-    """Load every ``*.toml`` site file; return the good sites and one error line per bad file."""
+    """Load every ``*.toml`` site file; return the good sites and one error line per bad file.
+
+    ``sites_dir`` defaults to ``sites_dir()``; profiles come from its ``profiles/``
+    folder when it has one, else from the shipped profiles.
+    """
+    if sites_dir is None:
+        sites_dir = globals()["sites_dir"]()
+    if profiles_dir is None:
+        own = Path(sites_dir) / "profiles"
+        profiles_dir = own if own.is_dir() else PROFILES_DIR
+    if not Path(sites_dir).is_dir():
+        return {}, [f"{sites_dir}: not a folder of site files"]
     sites: dict[str, SiteDefinition] = {}
     errors: list[str] = []
     for path in sorted(Path(sites_dir).glob("*.toml")):

@@ -1,24 +1,27 @@
 """Scrapy settings for govpress: the one place that wires components and reads the environment.
 
 Every custom setting carries a prefix (``ARCHIVE_``, ``CLEANING_``, ``DEDUP_``,
-``HOSTMAP_``, ``INCREMENTAL_``) and is documented in ``docs/settings.md``.
+``HOSTMAP_``, ``INCREMENTAL_``) and is documented in ``docs/settings.md``.  Environment
+variables are parsed by ``crawler.config.env`` and every setting is range-checked by
+``crawler.config.check_settings`` (one-line ``ConfigError``).
 """
 
 from __future__ import annotations
 
-import os
+from crawler import config as _config
+from crawler.config import env as _env
 
 BOT_NAME = "govpress"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # --- politeness: these defaults are part of correctness -------------------------------
-GOVPRESS_CONTACT = os.environ.get("GOVPRESS_CONTACT", "https://github.com/govpress/govpress")
+GOVPRESS_CONTACT = _env("GOVPRESS_CONTACT", "https://github.com/govpress/govpress", _config.text(nonempty=True))
 USER_AGENT = f"govpress/0.1 (+{GOVPRESS_CONTACT}; archiving public press releases)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
-DOWNLOAD_DELAY = float(os.environ.get("GOVPRESS_DOWNLOAD_DELAY", "2.0"))
+DOWNLOAD_DELAY = _env("GOVPRESS_DOWNLOAD_DELAY", 2.0, _config.SETTINGS["DOWNLOAD_DELAY"])
 DOWNLOAD_DELAY_JITTER = 0.5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = DOWNLOAD_DELAY
@@ -36,6 +39,10 @@ RETRY_BACKOFF_MAX = 120.0
 """Longest wait before a retry, also the cap on a server's ``Retry-After``."""
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = True
+COOKIES_MAX_PER_DOMAIN = 50
+"""Cookies kept per domain at most (``crawler.middlewares.cookies``); later ones are dropped."""
+COOKIES_MAX_HEADER_BYTES = 4096
+"""Longest ``Cookie`` header sent; a longer one is cut at a cookie boundary."""
 # The spider dedupes by canonical URL itself; Scrapy's fingerprint dupefilter would also
 # swallow a redirect loop silently instead of letting it fail (counted) at REDIRECT_MAX_TIMES.
 DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
@@ -49,6 +56,15 @@ DEFAULT_REQUEST_HEADERS = {
 DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.backoff.BackoffRetryMiddleware": 550,
+    # RFC 9309: robots.txt answering 5xx or unreachable means complete disallow.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.robots.RobotsMiddleware": 100,
+    # Offline Public Suffix List and a bounded cookie jar.
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+    "crawler.middlewares.cookies.CappedCookiesMiddleware": 700,
+    # A page with charset=hex or a malformed <base href> is kept, not lost as a download error.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.metarefresh.SafeMetaRefreshMiddleware": 580,
 }
 SPIDER_MIDDLEWARES: dict[str, int] = {
     # Known / due / backfill decisions from the archive; the spider itself only parses.
@@ -68,8 +84,12 @@ EXTENSIONS = {
 }
 
 # --- govpress settings -------------------------------------------------------------------
-ARCHIVE_PATH = os.environ.get("GOVPRESS_ARCHIVE", "data/govpress.sqlite")
+ARCHIVE_PATH = _env("GOVPRESS_ARCHIVE", "data/govpress.sqlite", _config.text(nonempty=True))
 ARCHIVE_STORE_RAW = True
+ARCHIVE_BUSY_TIMEOUT = 5.0
+"""Seconds a write waits for another writer of the archive (it waits in the reactor thread)."""
+ARCHIVE_BUSY_RETRIES = 2
+"""Further attempts of a write that found the archive locked; then the run fails with the reason."""
 ARCHIVE_BATCH_SIZE = 50
 """Documents committed together (1: one transaction each); a kill loses at most one batch."""
 ARCHIVE_BATCH_SECONDS = 1.0
@@ -85,14 +105,14 @@ MONITOR_MAX_FAILURE_RATE = 0.2
 """Share of articles without headline/date, too short, leaking boilerplate or mis-decoded."""
 MONITOR_MIN_ITEMS = 3
 MONITOR_HISTORY_RUNS = 10
-MONITOR_WEBHOOK_URL = os.environ.get("GOVPRESS_WEBHOOK_URL", "")
-MONITOR_EMAIL_TO = os.environ.get("GOVPRESS_ALERT_EMAIL", "")
-MONITOR_SMTP_HOST = os.environ.get("GOVPRESS_SMTP_HOST", "localhost")
-GOVPRESS_TRIGGER = os.environ.get("GOVPRESS_TRIGGER", "manual")
+MONITOR_WEBHOOK_URL = _env("GOVPRESS_WEBHOOK_URL", "", _config.url_or_empty)
+MONITOR_EMAIL_TO = _env("GOVPRESS_ALERT_EMAIL", "", _config.text())
+MONITOR_SMTP_HOST = _env("GOVPRESS_SMTP_HOST", "localhost", _config.text())
+GOVPRESS_TRIGGER = _env("GOVPRESS_TRIGGER", "manual", _config.choice(*_config.TRIGGERS))
 CLEANING_MIN_CHARS = 20
-CLEANING_WORKERS: int | None = (
-    int(os.environ["GOVPRESS_CLEANING_WORKERS"]) if os.environ.get("GOVPRESS_CLEANING_WORKERS") else None
-)
+EXTRACT_MAX_NODES = 50_000
+"""Tags parsed per article page at most; the rest is cut and the page flagged ``truncated_nodes``."""
+CLEANING_WORKERS: int | None = _env("GOVPRESS_CLEANING_WORKERS", None, _config.number(0, 256, integer=True))
 """Extraction processes (None: one per core, 0 on one core; 0 extracts on the reactor thread)."""
 CLEANING_TIMEOUT = 30.0
 """Seconds of extraction a page may take in a worker; a longer one is dropped (``cleaning/timeout``)."""
@@ -105,6 +125,10 @@ INCREMENTAL_REFRESH = False
 """Re-fetch known articles even when they are not due for a revisit."""
 LIST_MAX_PAGES = 0
 """Cap on list pages per column for every site (0: the site definition's ``max_pages``)."""
+LIST_MAX_LINKS = 500
+"""Article links taken from one list page at most; the rest are counted ``lists/links_capped``."""
+FRONTIER_MAX_REQUESTS = 50_000
+"""Requests one crawl of a site schedules at most (list pages and articles); then ``frontier/capped``."""
 HOSTMAP: dict[str, str] = {}
 """``{host: "127.0.0.1:PORT"}``: demo/test mode only (see ``crawler.handlers.loopback``)."""
 HOSTMAP_STRICT = True
@@ -114,4 +138,4 @@ GOVPRESS_NOW = ""
 """Pin the crawl's clock (ISO 8601) for revisit decisions; tests only."""
 
 FEED_EXPORT_ENCODING = "utf-8"
-LOG_LEVEL = os.environ.get("GOVPRESS_LOG_LEVEL", "INFO")
+LOG_LEVEL = _env("GOVPRESS_LOG_LEVEL", "INFO", _config.level)

@@ -36,7 +36,8 @@ class CleaningPipeline:
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
-        self.options = Options(min_chars=crawler.settings.getint("CLEANING_MIN_CHARS", 20))
+        self.options = Options(min_chars=crawler.settings.getint("CLEANING_MIN_CHARS", 20),
+                               max_nodes=crawler.settings.getint("EXTRACT_MAX_NODES", Options.max_nodes))
         workers = crawler.settings.get("CLEANING_WORKERS")
         self.workers = default_workers() if workers in (None, "") else int(workers)
         self.budget = crawler.settings.getfloat("CLEANING_TIMEOUT", 30.0)

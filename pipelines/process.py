@@ -19,6 +19,7 @@ from archive.models import SaveResult
 from archive.record import DocumentRecord
 from pipelines import fingerprint as fp
 from pipelines.extract import Extraction, extract
+from pipelines.extract.dom import MAX_NODES
 
 if TYPE_CHECKING:  # pragma: no cover
     from archive.session import ArchiveSession
@@ -36,6 +37,8 @@ class Options:
 
     min_chars: int = 20
     near: bool = True
+    max_nodes: int = MAX_NODES
+    """Tags parsed per page at most (``EXTRACT_MAX_NODES``); see ``pipelines.extract.dom.guard``."""
 
 
 @dataclass
@@ -57,18 +60,18 @@ class Outcome:
 
 
 def extract_page(raw: bytes, url: str, content_type: str | None, selectors: ArticleSelectors | None,
-                 encoding: str | None, min_text: int) -> Extraction:
+                 encoding: str | None, min_text: int, max_nodes: int = MAX_NODES) -> Extraction:
     """The extraction of one page from plain arguments (what a pool worker runs: ``pipelines.pool``)."""
     return extract(raw, url, content_type=content_type, selectors=selectors, encoding=encoding,
-                   min_text=min_text)
+                   min_text=min_text, max_nodes=max_nodes)
 
 
 def extract_args(record: DocumentRecord, site: SiteDefinition | None,
                  options: Options = Options()) -> tuple[bytes, str, str | None, ArticleSelectors | None,
-                                                         str | None, int]:
+                                                         str | None, int, int]:
     """``extract_page``'s arguments for this record and site."""
     return (record.raw, record.url, record.headers.get("content-type"), site.selectors if site else None,
-            (site.encoding or None) if site else None, options.min_chars)
+            (site.encoding or None) if site else None, options.min_chars, options.max_nodes)
 
 
 def clean(record: DocumentRecord, site: SiteDefinition | None, options: Options = Options(),

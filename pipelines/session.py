@@ -17,6 +17,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from archive import ArchiveError
+from archive.db import CRAWL_BUSY_RETRIES, CRAWL_BUSY_TIMEOUT
 from archive.save import Identity
 from archive.session import ArchiveSession
 from pipelines import fingerprint
@@ -46,6 +47,8 @@ def session_for(crawler: Crawler) -> ArchiveSession:
     try:
         session = ArchiveSession(settings.get("ARCHIVE_PATH"), identity=identity_for(near),
                                  store_raw=settings.getbool("ARCHIVE_STORE_RAW", True),
+                                 busy_timeout=settings.getfloat("ARCHIVE_BUSY_TIMEOUT", CRAWL_BUSY_TIMEOUT),
+                                 busy_retries=settings.getint("ARCHIVE_BUSY_RETRIES", CRAWL_BUSY_RETRIES),
                                  batch_size=settings.getint("ARCHIVE_BATCH_SIZE", 50),
                                  batch_seconds=settings.getfloat("ARCHIVE_BATCH_SECONDS", 1.0))
     except ArchiveError as exc:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
+
+from core.urls import safe_join
 
 from . import dom
 from . import patterns as P
@@ -54,6 +55,8 @@ class Head:
     metas: dict[str, str] = field(default_factory=dict)
     page_title: str = ""
     base_url: str = ""
+    bad_base: str = ""
+    """A ``<base href>`` that is not a URL (ignored; ``base_url`` stays the page URL)."""
 
 
 def read_head(root: HtmlElement, url: str) -> Head:
@@ -69,7 +72,13 @@ def read_head(root: HtmlElement, url: str) -> Head:
         head.page_title = dom.text_of(t)
     base = root.find(".//base[@href]")
     if base is not None:
-        head.base_url = urljoin(url, base.get("href", "").strip())
+        href = base.get("href", "").strip()
+        joined = safe_join(url, href) if href else url
+        if joined is None:
+            logger.warning("malformed <base href=%r> ignored on %s", href[:200], url)
+            head.bad_base = href
+        else:
+            head.base_url = joined
     return head
 
 
