@@ -10,6 +10,7 @@ once per component and never retried ten times.
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -64,8 +65,8 @@ def session_for(crawler: Crawler) -> ArchiveSession:
 
 def _flush_timer(session: ArchiveSession) -> Any:
     """Commit a batch older than ``ARCHIVE_BATCH_SECONDS`` even when no further page comes."""
-    if session.batch_size <= 1:
-        return None
+    if session.batch_size <= 1 or "twisted.internet.reactor" not in sys.modules:
+        return None  # importing twisted.internet.reactor would install the default reactor
     from twisted.internet import reactor, task
 
     def tick() -> None:
