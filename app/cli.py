@@ -14,14 +14,36 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from app.cli_archive import COMMANDS, ArgError, archive_path
-from app.crawl import EXIT_PARTIAL, RunSummary, contact_warning, exit_code, project_settings, run_crawls
+
+if TYPE_CHECKING:
+    from app.crawl import RunSummary
 
 logger = logging.getLogger(__name__)
+
+
+# app.crawl (Scrapy, Twisted) is imported only when a command needs it, so that
+# `govpress --help` and the archive commands start fast (docs/benchmarks.md).
+def project_settings(overrides: dict[str, Any] | None = None) -> Any:
+    from app.crawl import project_settings as settings
+
+    return settings(overrides)
+
+
+def exit_code(runs: list[RunSummary]) -> int:
+    from app.crawl import exit_code as code
+
+    return code(runs)
+
+
+def contact_warning(settings: Any) -> str:
+    from app.crawl import contact_warning as warning
+
+    return str(warning(settings) or "")
 
 ARCHIVE_HELP = "SQLite archive (default: ARCHIVE_PATH, i.e. $GOVPRESS_ARCHIVE or ./data/govpress.sqlite)"
 
@@ -168,10 +190,16 @@ def crawl(slugs: tuple[str, ...], all_sites: bool, archive: str | None, demo: bo
         click.echo(f"warning: {warning}", err=True)
     runs = _run(chosen, extra)
     _print_summary(runs)
-    code = exit_code(runs)
+    code = _exit_code(runs)
     if all_sites and _site_errors():
-        code = max(code, EXIT_PARTIAL)  # a bad site file is a failure cron must hear about
+        code = max(code, _exit_partial())  # a bad site file is a failure cron must hear about
     sys.exit(code)
+
+
+def _exit_partial() -> int:
+    from app.crawl import EXIT_PARTIAL
+
+    return EXIT_PARTIAL
 
 
 def _site_errors() -> list[str]:
@@ -774,7 +802,14 @@ def _page_report(report: dict[str, Any]) -> str:
             + f"\n  region: {a['region_code']}  column: {a['column'] or '-'}\n\n{a['body']}")
 
 
+def _exit_code(runs: list[RunSummary]) -> int:
+    from app.crawl import exit_code
+
+    return exit_code(runs)
+
+
 def _run(slugs: list[str], extra: dict[str, Any]) -> list[RunSummary]:
+    from app.crawl import project_settings, run_crawls
     from archive import ArchiveError
     from crawler.config import ConfigError
 

@@ -20,11 +20,12 @@ from contextlib import contextmanager
 from datetime import date
 from io import TextIOWrapper
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from archive import Archive, ArchiveError, SearchQueryError
+if TYPE_CHECKING:
+    from archive import Archive
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,8 @@ def reader(archive: str | None) -> Iterator[Archive]:
     path = archive_path(archive)
     if not Path(path).is_file():
         raise click.ClickException(f"{path}: no archive here (run a crawl first, or give --archive)")
+    from archive import Archive, ArchiveError, SearchQueryError
+
     try:
         with Archive(path) as a:
             if a.notice:
@@ -164,6 +167,8 @@ def search(query: tuple[str, ...], archive: str | None, site: str | None, since:
 
 def _search_turns(query: str, archive: str | None, speaker: str | None, role: str | None,
                   limit: int, as_json: bool) -> None:
+    from archive import ArchiveError
+
     with reader(archive) as a:
         try:
             hits = a.search_turns(query, speaker=speaker, role=role, limit=limit)
@@ -386,6 +391,8 @@ def serve(archive: str | None, port: int, host: str) -> None:
     Example:
         govpress serve --port 8001
     """
+    from archive import Archive, ArchiveError
+
     path = archive_path(archive)
     if not Path(path).is_file():
         raise click.ClickException(f"{path}: no archive here (run a crawl first, or give --archive)")

@@ -102,6 +102,10 @@ ARCHIVE_BUSY_TIMEOUT = 5.0
 """Seconds a write waits for another writer of the archive (it waits in the reactor thread)."""
 ARCHIVE_BUSY_RETRIES = 2
 """Further attempts of a write that found the archive locked; then the run fails with the reason."""
+ARCHIVE_BATCH_SIZE = 50
+"""Documents committed together (1: one transaction each); a kill loses at most one batch."""
+ARCHIVE_BATCH_SECONDS = 1.0
+"""A batch is committed at the latest this long after its first document."""
 LOCK_ENABLED = True
 """One crawl per site and archive at a time (see ``crawler.extensions.sitelock``)."""
 LOCK_DIR = ""
@@ -120,6 +124,10 @@ GOVPRESS_TRIGGER = _env("GOVPRESS_TRIGGER", "manual", _config.choice(*_config.TR
 CLEANING_MIN_CHARS = 20
 EXTRACT_MAX_NODES = 50_000
 """Tags parsed per article page at most; the rest is cut and the page flagged ``truncated_nodes``."""
+CLEANING_WORKERS: int | None = _env("GOVPRESS_CLEANING_WORKERS", None, _config.number(0, 256, integer=True))
+"""Extraction processes (None: one per core, 0 on one core; 0 extracts on the reactor thread)."""
+CLEANING_TIMEOUT = 30.0
+"""Seconds of extraction a page may take in a worker; a longer one is dropped (``cleaning/timeout``)."""
 DEDUP_ENABLED = True
 DEDUP_NEAR_ENABLED = True
 ATTACHMENTS_ENABLED = _env("GOVPRESS_ATTACHMENTS", True, _config.boolean)

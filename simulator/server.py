@@ -138,6 +138,10 @@ class Simulator:
         """
         return self._store.add(slug, column, title, paragraphs, published, **extra)
 
+    def grow(self, slug: str, n: int, *, seed: int = 1) -> list[SimArticle]:
+        """Make the site ``n`` articles bigger (generated, older than the rest; see ``Store.grow``)."""
+        return self._store.grow(slug, n, seed=seed)
+
     def reset_requests(self) -> None:
         self.requests.clear()
 
