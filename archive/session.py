@@ -156,6 +156,7 @@ class ArchiveSession:
         """Save one attached file of an archived document (``archive/attachments.py``)."""
         if not self.store_raw and record.content:
             record = replace(record, content=None)
+        self._claim()  # the document it belongs to is committed first, and no other batch blocks it
         return save_attachment(self.db, canonical_url, record, run_id=run_id)
 
     def missing_attachments(self, canonical_url: str, urls: list[str]) -> list[str]:

@@ -24,6 +24,7 @@ from twisted.python.failure import Failure
 
 from core.siteconfig import SiteDefinition
 from core.urls import is_followable
+from crawler.apilists import list_page
 from crawler.blocks import classify_list_page, classify_response
 from crawler.links import article_links
 from crawler.middlewares.siteaccess import EGRESS_META, SITE_META, egress_label
@@ -80,7 +81,9 @@ class ProbeSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for site in self.sites:
             for lst in site.lists:
-                yield self._request(site, lst.column, "list", lst.url)
+                request = self._request(site, lst.column, "list", lst.url)
+                request.meta["probe_list"] = lst
+                yield request
             for url in site.probe_urls:
                 yield self._request(site, "", "article", url)
 
@@ -97,9 +100,17 @@ class ProbeSpider(scrapy.Spider):
     def parse(self, response: Response) -> Iterator[scrapy.Request]:
         site, column, kind = response.meta["probe"]
         redirected = bool(response.meta.get("redirect_urls"))
-        if kind == "list":
-            links = [u for u in article_links(response.text if hasattr(response, "text") else "",
-                                              response.url, site)
+        data_url = None
+        if kind in ("list", "data"):
+            text = response.text if hasattr(response, "text") else ""
+            lst = response.meta.get("probe_list")
+            if lst is not None:  # the list's own mechanism: HTML, JSON API, data call (crawler.apilists)
+                ctype = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
+                found = list_page(text, response.url, lst, site, 1, ctype)
+                candidates, data_url = found.links, found.data_url
+            else:
+                candidates = article_links(text, response.url, site)
+            links = [u for u in candidates
                      if is_followable(u, allowed_domains=site.allowed_domains,
                                       allow_private=self.allow_private)[0]]
             block = classify_response(response.status, response.headers, response.body, response.url,
@@ -107,8 +118,11 @@ class ProbeSpider(scrapy.Spider):
             if block is None and not links:
                 block = classify_list_page(response.status, response.headers, response.body, response.url,
                                            redirected=redirected)
-            state = block.kind if block else ("ok" if links else "no_links")
-            detail = block.detail if block else f"{len(links)} article links"
+            if block is not None and block.kind == "empty_shell" and data_url and lst is not None:
+                block = None  # the site file's mechanism knows the data call: follow it
+            state = block.kind if block else ("ok" if links or data_url else "no_links")
+            detail = block.detail if block else (f"{len(links)} article links" if links
+                                                 else f"rows from {data_url}" if data_url else "0 article links")
         else:
             links = []
             block = classify_response(response.status, response.headers, response.body, response.url,
@@ -117,7 +131,11 @@ class ProbeSpider(scrapy.Spider):
         self.results.append(ProbeResult(
             site.slug, column, kind, response.url, state, response.status, len(response.body),
             self._elapsed(response.meta), response.meta.get(EGRESS_META) or egress_label(None), detail))
-        if kind == "list" and links and not site.probe_urls:
+        if kind == "list" and data_url and not links and lst is not None:
+            request = self._request(site, column, "data", data_url)
+            request.meta["probe_list"] = lst
+            yield request
+        if kind in ("list", "data") and links and not site.probe_urls:
             yield self._request(site, column, "article", links[0])
 
     def failed(self, failure: Failure) -> None:

@@ -111,7 +111,7 @@ def proxied(tmp_path_factory: pytest.TempPathFactory):
     for server in (every, own):
         _serve(server)
     text = (SITES_DIR / "sd_qingdao.toml").read_text("utf-8").replace('slug = "sd_qingdao"', 'slug = "xx_proxied"')
-    (folder / "xx_proxied.toml").write_text(text.replace('cms = "trs_wcm"', f'cms = "trs_wcm"\nproxy = "{own.url}"'))
+    (folder / "xx_proxied.toml").write_text(text.replace('dialect = "trs_wcm"', f'dialect = "trs_wcm"\nproxy = "{own.url}"'))
     mp = pytest.MonkeyPatch()
     mp.setenv("GOVPRESS_SITES", f"{folder}{os.pathsep}{SITES_DIR}")
     try:
@@ -157,6 +157,6 @@ def test_egress_labels_hide_credentials() -> None:
 
 def test_a_bad_proxy_is_rejected(tmp_path: Path) -> None:
     text = (SITES_DIR / "sd_qingdao.toml").read_text("utf-8").replace('slug = "sd_qingdao"', 'slug = "xx_bad"')
-    (tmp_path / "xx_bad.toml").write_text(text.replace('cms = "trs_wcm"', 'cms = "trs_wcm"\nproxy = "socks5://x"'))
+    (tmp_path / "xx_bad.toml").write_text(text.replace('dialect = "trs_wcm"', 'dialect = "trs_wcm"\nproxy = "socks5://x"'))
     with pytest.raises(SiteConfigError, match="proxy: 'socks5://x' is not an http"):
         parse_site(tmp_path / "xx_bad.toml")

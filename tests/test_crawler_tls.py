@@ -31,6 +31,9 @@ def _variant(folder: Path, slug: str, tls: str, column: int | None = None) -> No
         tail = lists[-1][lists[-1].index("[schedule]"):]
         lists[-1] = lists[-1][:lists[-1].index("[schedule]")]
         text = head + "[[lists]]" + lists[column] + tail
+        kept = re.search(r'column = "([^"]+)"', lists[column]).group(1)  # type: ignore[union-attr]
+        text = "\n".join(line for line in text.split("\n")
+                         if not (line.startswith('"lists.') and not line.startswith(f'"lists.{kept}.')))
     (folder / f"{slug}.toml").write_text(text + tls, "utf-8")
 
 
@@ -72,7 +75,7 @@ def tls_crawl(tmp_path_factory: pytest.TempPathFactory):
     _variant(folder, "xx_tls_proxied", "\n[tls]\nlegacy = true\n", column=0)
     path = folder / "xx_tls_proxied.toml"
     path.write_text(path.read_text("utf-8").replace('col97802/index.html"', 'col97802/index.html?uid=509499&pageNum=2"')
-                    .replace('cms = "hanweb"', f'cms = "hanweb"\nproxy = "{proxy.url}"'), "utf-8")
+                    .replace('dialect = "hanweb_classic"', f'dialect = "hanweb_classic"\nproxy = "{proxy.url}"'), "utf-8")
     (folder / "ca").mkdir()
     archive = folder / "a.sqlite"
     mp = pytest.MonkeyPatch()
