@@ -16,6 +16,7 @@ import click
 
 from app.cli_archive import COMMANDS
 from app.crawl import RunSummary, exit_code, project_settings, run_crawls
+from app.distributed import COMMANDS as DISTRIBUTED_COMMANDS
 
 logger = logging.getLogger(__name__)
 
@@ -273,7 +274,7 @@ def _print_summary(runs: list[RunSummary]) -> None:
             click.echo(f"{r.site}: {r.error}")  # one unwrapped line, for grep and cron mail
 
 
-for _command in COMMANDS:
+for _command in [*COMMANDS, *DISTRIBUTED_COMMANDS]:
     cli.add_command(_command)
 
 

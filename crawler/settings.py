@@ -100,6 +100,21 @@ HOSTMAP: dict[str, str] = {}
 HOSTMAP_STRICT = True
 """With a HOSTMAP set, refuse every request to an unmapped host (tests never leave loopback)."""
 
+REDIS_URL = os.environ.get("GOVPRESS_REDIS_URL", "")
+"""Redis of a distributed crawl (``govpress enqueue|worker|ingest``; docs/distributed.md)."""
+REDIS_PREFIX = "govpress"
+"""Prefix of every Redis key of a distributed crawl."""
+REDIS_WORKER = False
+"""Set by ``govpress worker``: scrapy-redis scheduler and dupefilter, records to the stream."""
+REDIS_WORKER_ID = ""
+"""A worker's name in Redis (empty: host-pid)."""
+REDIS_HEARTBEAT = 1.0
+"""Seconds between a worker's heartbeats; three missed ones and its in-flight requests are requeued."""
+MAX_IDLE_TIME_BEFORE_CLOSE = 10
+"""A worker ends once its sites' queues have been empty this many seconds (scrapy-redis setting)."""
+LEASE_ENABLED = True
+"""Per-domain lease across workers (``crawler.distributed.lease``); off only in bench mode."""
+
 GOVPRESS_NOW = ""
 """Pin the crawl's clock (ISO 8601) for revisit decisions; tests only."""
 
