@@ -22,12 +22,13 @@ from typing import Any
 
 import pytest
 
+from app.distributed import enqueue, ingest
 from simulator import Simulator
 from tests.conftest import NOW, crawl
 
 SITES = ["sd_qingdao", "sd_jinan"]
 HOSTS = ["www.qingdao.gov.cn", "www.jinan.gov.cn"]
-DELAY = 0.2
+DELAY = 0.1
 SMALL = {"LIST_MAX_PAGES": 2}
 """Two list pages per column: enough articles to kill something mid-run, few enough to be quick."""
 
@@ -59,13 +60,17 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
     proc.wait()
 
 
-def _sets(sim: Simulator, **extra: Any) -> list[str]:
+def _settings(sim: Simulator) -> dict[str, Any]:
     from crawler.handlers.loopback import loopback_settings
 
+    return {**loopback_settings(sim.hostmap()), "DOWNLOAD_DELAY": DELAY, "AUTOTHROTTLE_ENABLED": False,
+            "GOVPRESS_NOW": NOW, "MAX_IDLE_TIME_BEFORE_CLOSE": 1, "REDIS_HEARTBEAT": 0.3,
+            "DOWNLOAD_TIMEOUT": 3, **SMALL}
+
+
+def _sets(sim: Simulator) -> list[str]:
     out: list[str] = []
-    for name, value in {**loopback_settings(sim.hostmap()), "DOWNLOAD_DELAY": DELAY, "AUTOTHROTTLE_ENABLED": False,
-                        "GOVPRESS_NOW": NOW, "MAX_IDLE_TIME_BEFORE_CLOSE": 1, "REDIS_HEARTBEAT": 0.3,
-                        "DOWNLOAD_TIMEOUT": 3, **SMALL, **extra}.items():
+    for name, value in _settings(sim).items():
         out += ["-s", f"{name}={json.dumps(value) if isinstance(value, dict) else value}"]
     return out
 
@@ -110,17 +115,16 @@ def test_two_workers_and_one_ingester_archive_each_article_once_politely(
     archive = tmp_path / "a.sqlite"
     with Simulator() as sim:
         sets = _sets(sim)
-        subprocess.run(_cli("enqueue", *SITES, "--redis", redis_url, "--archive", str(archive), *sets), check=True)
+        assert sorted(enqueue(redis_url, SITES, archive=str(archive), overrides=_settings(sim)).values()) == [1, 2]
         workers = [subprocess.Popen(_cli("worker", *SITES, "--redis", redis_url, *sets, "-s", f"REDIS_WORKER_ID=w{i}"),
                                     stderr=subprocess.DEVNULL) for i in range(2)]
-        out = subprocess.run(_cli("ingest", "--redis", redis_url, "--archive", str(archive)),
-                             check=True, capture_output=True, text=True, timeout=120)
+        report = ingest(redis_url, archive=str(archive))  # returns once drained and the workers are gone
         assert all(w.wait(timeout=60) == 0 for w in workers)
         requests = sim.requests.snapshot()
     rows = _rows(archive)
     assert len(reference) >= 10
     assert rows == reference  # every article once, same text and fingerprint as one machine
-    assert "runs closed: [" in out.stdout and sorted(json.loads(out.stdout.rsplit(": ", 1)[1])) == [1, 2]
+    assert sorted(report.closed) == [1, 2] and report.outcomes == {"new": len(reference)}
     for host in HOSTS:
         mine = sorted((r for r in requests if r.host == host), key=lambda r: r.started)
         assert len(mine) >= 6
@@ -149,7 +153,7 @@ def test_a_killed_worker_and_a_killed_ingester_lose_nothing_and_double_nothing(
     archive = tmp_path / "a.sqlite"
     with Simulator() as sim:
         sets = _sets(sim)
-        subprocess.run(_cli("enqueue", *SITES, "--redis", redis_url, "--archive", str(archive), *sets), check=True)
+        assert sorted(enqueue(redis_url, SITES, archive=str(archive), overrides=_settings(sim)).values()) == [1, 2]
         victim = subprocess.Popen(_cli("worker", *SITES, "--redis", redis_url, *sets, "-s", "REDIS_WORKER_ID=victim"),
                                   stderr=subprocess.DEVNULL)
         _wait(lambda: _streamed(redis_url) >= 2, 60, "the first worker's records")
@@ -164,8 +168,34 @@ def test_a_killed_worker_and_a_killed_ingester_lose_nothing_and_double_nothing(
         os.kill(ingester.pid, signal.SIGKILL)  # mid-drain: some records saved, maybe not yet acknowledged
         ingester.wait()
         assert survivor.wait(timeout=90) == 0
-        out = subprocess.run(_cli("ingest", "--redis", redis_url, "--archive", str(archive)),
-                             check=True, capture_output=True, text=True, timeout=60)
-    rows = _rows(archive)
-    assert rows == reference, out.stdout  # nothing lost, nothing archived twice
-    assert "runs closed: [" in out.stdout and sorted(json.loads(out.stdout.rsplit(": ", 1)[1])) == [1, 2]
+        report = ingest(redis_url, archive=str(archive))
+    assert _rows(archive) == reference  # nothing lost, nothing archived twice
+    assert sorted(report.closed) == [1, 2]
+
+
+def test_a_redelivered_record_is_saved_once_and_acknowledged(tmp_path: Path, redis_url: str) -> None:
+    """An ingester killed between its commit and its XACK: the redelivery gives ``unchanged``."""
+    import redis
+
+    from archive import Archive
+    from archive.session import ArchiveSession
+    from crawler.distributed import STREAM_GROUP, decode_record, encode_record
+    from pipelines.process import clean, fingerprint
+    from tests.conftest import fixture_record
+
+    record = fixture_record()
+    clean(record, None)
+    fingerprint(record)
+    assert decode_record(encode_record(record)) == record
+    server = redis.Redis.from_url(redis_url)
+    server.xgroup_create("govpress:items", STREAM_GROUP, id="0", mkstream=True)
+    server.xadd("govpress:items", {"record": encode_record(record)})
+    server.xreadgroup(STREAM_GROUP, "ingest-1", {"govpress:items": ">"})  # delivered ...
+    archive = tmp_path / "a.sqlite"
+    with ArchiveSession(archive) as session:
+        assert session.save(decode_record(encode_record(record))).outcome == "new"  # ... committed, killed
+    report = ingest(redis_url, archive=str(archive), finish=True)
+    assert report.outcomes == {"unchanged": 1}
+    assert server.xpending("govpress:items", STREAM_GROUP)["pending"] == 0
+    with Archive(archive) as a:
+        assert a.count(include_duplicates=True) == 1
