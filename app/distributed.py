@@ -243,7 +243,12 @@ _SET = click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VAL
 @_SET
 def enqueue_cmd(slugs: tuple[str, ...], all_sites: bool, full: bool, redis_opt: str | None,
                 archive: str | None, overrides: tuple[str, ...]) -> None:
-    """Open a distributed run: seed SLUG... (or --all) into Redis for `govpress worker`."""
+    """Open a distributed run: seed SLUG... (or --all) into Redis for `govpress worker`.
+
+    \b
+    Example:
+        govpress enqueue --all --redis redis://10.0.0.5:6379/0
+    """
     from archive import ArchiveError
 
     try:
@@ -261,7 +266,12 @@ def enqueue_cmd(slugs: tuple[str, ...], all_sites: bool, full: bool, redis_opt: 
 @click.option("--redis", "redis_opt", help=REDIS_HELP)
 @_SET
 def worker_cmd(slugs: tuple[str, ...], all_sites: bool, redis_opt: str | None, overrides: tuple[str, ...]) -> None:
-    """Crawl the shared Redis queues of SLUG... (or --all); never opens the archive."""
+    """Crawl the shared Redis queues of SLUG... (or --all); never opens the archive.
+
+    \b
+    Example:
+        govpress worker --all --redis redis://10.0.0.5:6379/0
+    """
     run_worker(redis_url(redis_opt), _chosen(slugs, all_sites), _sets(overrides))
 
 
@@ -271,7 +281,14 @@ def worker_cmd(slugs: tuple[str, ...], all_sites: bool, redis_opt: str | None, o
 @click.option("--finish", is_flag=True, help="Drain what is there, then close the open runs now.")
 @click.option("--consumer", default="ingest-1", show_default=True, help="Consumer name in the stream group.")
 def ingest_cmd(redis_opt: str | None, archive: str | None, finish: bool, consumer: str) -> None:
-    """The one writer: save the workers' records into the archive, acknowledging each after commit."""
+    """The one writer: save the workers' records into the archive, acknowledging each after commit.
+
+    Returns when the stream is drained and no worker is left, closing the runs.
+
+    \b
+    Example:
+        govpress ingest --redis redis://10.0.0.5:6379/0 --archive data/govpress.sqlite
+    """
     from archive import ArchiveError
 
     try:
