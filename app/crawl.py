@@ -40,16 +40,39 @@ class RunSummary:
 
 
 def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
-    """The project's settings module with ``overrides`` on top (command-line priority)."""
+    """The project's settings module with ``overrides`` on top (command-line priority).
+
+    Every value is parsed and range-checked (``crawler.config``); a bad one raises
+    ``ConfigError`` with one line naming it.
+    """
+    from crawler.config import check_settings
+
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     if overrides:
         settings.setdict(overrides, priority="cmdline")
+    check_settings(settings)
     return settings
 
 
+def contact_warning(settings: Settings) -> str:
+    """A warning when a crawl of the live sites would name the placeholder contact ('' otherwise)."""
+    placeholder = settings.get("GOVPRESS_CONTACT_PLACEHOLDER", "")
+    if settings.get("GOVPRESS_TRIGGER") == "demo" or not placeholder:
+        return ""  # a demo crawls the simulator: nothing leaves loopback
+    if placeholder in settings.get("USER_AGENT", ""):
+        return (f"GOVPRESS_CONTACT is not set: the User-Agent names the placeholder {placeholder}; "
+                "set GOVPRESS_CONTACT to a URL or mailto: where site operators can reach you")
+    return ""
+
+
 def run_crawls(slugs: Iterable[str], settings: Settings) -> list[RunSummary]:
-    """Crawl the given sites (concurrently, each under its own politeness limits)."""
+    """Crawl the given sites (concurrently, each under its own politeness limits).
+
+    The archive is checkpointed before and after, so its main file alone is complete.
+    """
+    from archive.backup import checkpoint_path
+
     slugs = list(slugs)
     path = settings.get("ARCHIVE_PATH")
     prepare_archive(path)
@@ -59,9 +82,20 @@ def run_crawls(slugs: Iterable[str], settings: Settings) -> list[RunSummary]:
     for crawler in crawlers.values():
         process.crawl(crawler)
     process.start()
-    recorded = summaries(path, after=after)
+    try:
+        checkpoint_path(path)
+    except Exception as exc:  # the crawl's result matters more than the checkpoint: say why, go on
+        logger.warning("final checkpoint not done: %s", exc)
+    recorded = settle(summaries(path, after=after), crawlers)
     missing = set(slugs) - {r.site for r in recorded}
     return sorted(recorded + [unrecorded(slug, crawlers[slug]) for slug in missing], key=lambda r: r.site)
+
+
+def settle(recorded: list[RunSummary], crawlers: dict[str, Any]) -> list[RunSummary]:
+    """Runs still ``running`` after the process ended could not close their record (disk
+    full, archive locked): they failed, with the archive error as the reason (issue #17)."""
+    return [unrecorded(r.site, crawlers[r.site]) if r.status == "running" and r.site in crawlers else r
+            for r in recorded]
 
 
 def unrecorded(slug: str, crawler: Any) -> RunSummary:
@@ -85,8 +119,13 @@ def prepare_archive(path: str) -> None:
     migrating it here, once, keeps every later reader (spider, dedup, monitors) simple.
     """
     from archive import open_archive
+    from archive.backup import checkpoint
 
-    open_archive(path).close()
+    db = open_archive(path, check=True)  # a corrupt archive is refused before any write
+    try:
+        checkpoint(db)  # a killed crawl's WAL goes into the main file now
+    finally:
+        db.close()
 
 
 def last_run_id(path: str) -> int:
@@ -95,7 +134,8 @@ def last_run_id(path: str) -> int:
 
     if not Path(path).exists():
         return 0
-    runs = Archive(path).runs(limit=1)
+    with Archive(path) as a:
+        runs = a.runs(limit=1)
     return runs[0].id if runs else 0
 
 
@@ -104,7 +144,9 @@ def summaries(path: str, *, after: int) -> list[RunSummary]:
     from archive import Archive
 
     out = []
-    for run in Archive(path).runs(limit=1000):
+    with Archive(path) as a:
+        recent = a.runs(limit=1000)
+    for run in recent:
         if run.id > after and run.pid == os.getpid():
             out.append(
                 RunSummary(run.site, run.status, run.pages or 0, run.new or 0, run.updated or 0,

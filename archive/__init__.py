@@ -18,6 +18,7 @@ from archive.models import (
     Run,
     SaveResult,
     SearchHit,
+    Site,
     SiteStats,
 )
 from archive.read import Archive
@@ -35,6 +36,7 @@ __all__ = [
     "SchemaTooNewError",
     "SearchHit",
     "SearchQueryError",
+    "Site",
     "SiteStats",
     "open_archive",
     "store",

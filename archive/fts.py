@@ -104,9 +104,11 @@ class Query:
 def parse_query(query: str) -> Query:
     """Turn user syntax into an FTS5 expression.
 
-    Words separated by spaces must all match (AND); ``"..."`` is an exact phrase;
-    ``-word`` excludes; ``a OR b`` matches either; ``title:word`` / ``body:word``
-    limit a term to one field; ``word*`` is a prefix search for latin words.
+    Words separated by spaces must all match (AND, which may also be written);
+    ``"..."`` is an exact phrase; ``-word`` or ``NOT word`` excludes; ``a OR b``
+    matches either; ``title:word`` / ``body:word`` limit a term to one field;
+    ``word*`` is a prefix search for latin words.  Operators are upper-case, as in
+    FTS5; lower-case ``and``/``or``/``not`` are words.
     """
     text = query.strip()
     if not text:
@@ -114,7 +116,7 @@ def parse_query(query: str) -> Query:
     groups: list[list[str]] = []
     negatives: list[str] = []
     terms: list[str] = []
-    pending_or = False
+    pending_or = pending_and = pending_not = False
     pos = 0
     while pos < len(text):
         m = _QUERY_RE.match(text, pos)
@@ -124,11 +126,16 @@ def parse_query(query: str) -> Query:
         neg, column, quoted, stray, bare = m.groups()
         if stray:
             raise SearchQueryError(f"unbalanced quote in search query: {query!r}")
-        if bare == "OR" and not neg and not column:
-            if not groups or pending_or:
-                raise SearchQueryError(f"OR needs a term on each side: {query!r}")
-            pending_or = True
+        if bare in ("title:", "body:") and not column:
+            raise SearchQueryError(f"{bare} needs a word right after it ({bare}营商): {query!r}")
+        if bare in ("OR", "AND", "NOT") and not neg and not column:
+            if not (groups or negatives) or pending_or or pending_and or pending_not:
+                raise SearchQueryError(f"{bare} needs a term on each side: {query!r}")
+            pending_or, pending_and, pending_not = bare == "OR", bare == "AND", bare == "NOT"
             continue
+        if pending_not:
+            neg, pending_not = "-", False
+        pending_and = False
         raw = quoted if quoted is not None else bare
         star = quoted is None and raw.endswith("*")
         tokens = query_tokens(raw, prefix=star)
@@ -148,8 +155,9 @@ def parse_query(query: str) -> Query:
         if not neg:
             terms.append(normalize(raw.rstrip("*")).strip())
         pending_or = False
-    if pending_or:
-        raise SearchQueryError(f"OR needs a term on each side: {query!r}")
+    if pending_or or pending_and or pending_not:
+        last = "OR" if pending_or else "AND" if pending_and else "NOT"
+        raise SearchQueryError(f"{last} needs a term on each side: {query!r}")
     if not groups:
         if negatives:
             raise SearchQueryError(f"search query has only excluded terms: {query!r}")
@@ -219,14 +227,26 @@ def unindex_document(conn: sqlite3.Connection, doc_id: int, title: str, body: st
     )
 
 
+def with_attachments(conn: sqlite3.Connection, doc_id: int, body: str) -> str:
+    """The body column's text: the document body, then its attachments' text (by id).
+
+    Index and unindex both go through here, so the contentless row is always
+    deleted with the text it was indexed with; ``archive.attachments`` re-indexes
+    the document whenever an attachment's text changes.
+    """
+    texts = [t for (t,) in conn.execute(
+        "SELECT text FROM attachments WHERE document_id = ? AND text != '' ORDER BY id", (doc_id,))]
+    return "\n".join([body, *texts]) if texts else body
+
+
 def rebuild(conn: sqlite3.Connection) -> int:
     """Re-index every non-duplicate document (after a tokenizer change or corruption)."""
     conn.execute("INSERT INTO documents_fts (documents_fts) VALUES ('delete-all')")
     n = 0
     cur = conn.execute(
-        "SELECT id, title, body, site, published FROM documents WHERE duplicate_of IS NULL")
+        "SELECT id, title, body, site, published FROM documents WHERE duplicate_of IS NULL").fetchall()
     for doc_id, title, body, site, published in cur:
-        index_document(conn, doc_id, title, body, meta_text(site, published))
+        index_document(conn, doc_id, title, with_attachments(conn, doc_id, body), meta_text(site, published))
         n += 1
     return n
 

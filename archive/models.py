@@ -82,6 +82,10 @@ class Document:
     body: str
     minhash: bytes | None
     band_keys: bytes | None
+    tables: list[dict[str, Any]] = field(default_factory=list)
+    """Data tables of the body, ``{"caption", "rows"}`` (m005)."""
+    published_meta_raw: str = ""
+    """The published meta's raw value when the page showed another date (m005)."""
 
     @property
     def is_duplicate(self) -> bool:
@@ -89,7 +93,7 @@ class Document:
 
 
 DOCUMENT_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Document))
-JSON_COLUMNS = frozenset({"editors", "flags", "attachments", "images"})
+JSON_COLUMNS = frozenset({"editors", "flags", "attachments", "images", "tables"})
 _JSON_IDX = tuple(i for i, c in enumerate(DOCUMENT_COLUMNS) if c in JSON_COLUMNS)
 
 
@@ -176,6 +180,18 @@ class RawPage:
 
 
 @dataclass(frozen=True)
+class Site:
+    """A row of ``sites``: the site definition as last crawled."""
+
+    slug: str
+    name: str
+    cms: str
+    province: str
+    city: str
+    region_code: str
+
+
+@dataclass(frozen=True)
 class SiteStats:
     site: str
     name: str
@@ -191,3 +207,21 @@ class SiteStats:
     last_run: Run | None = None
     last_success: Run | None = None
     """Last run with status ``ok``."""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file attached to a document (``attachments`` table); ``content`` decompressed on request."""
+
+    id: int
+    document_id: int
+    url: str
+    name: str
+    kind: str
+    size: int | None
+    sha256: str
+    status: str
+    http_status: int | None
+    content_type: str
+    fetched_at: str
+    text: str

@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import weakref
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
-from archive.db import archive_label, describe, open_archive
+from archive.db import archive_label, describe, open_archive, open_notice
 from archive.errors import ArchiveError
 from archive.models import (
     DOCUMENT_COLUMNS,
     RUN_COLUMNS,
+    Attachment,
     Candidate,
     Document,
     Known,
@@ -30,11 +32,15 @@ from archive.models import (
     Revision,
     Run,
     SearchHit,
+    Site,
     SiteStats,
     document_from_row,
     loads,
     run_from_row,
 )
+
+if TYPE_CHECKING:
+    from archive.read_structure import DocumentRefs, Reference, StoredTranscript, TurnHit
 
 logger = logging.getLogger(__name__)
 
@@ -91,8 +97,14 @@ class Archive:
             self.db, self._owned = open_archive(source, readonly=True), True
         self.conn: sqlite3.Connection = self.db.conn
         self.label = archive_label(self.db)
+        self.notice = open_notice(self.db)
+        """Set when the archive had to be opened ``immutable`` (a read-only location)."""
+        self._streams: weakref.WeakSet[Iterator[Any]] = weakref.WeakSet()
 
     def close(self) -> None:
+        """Close the connection; generators still suspended over it are closed first."""
+        for gen in list(self._streams):
+            gen.close()  # type: ignore[attr-defined]
         if self._owned:
             self.conn.close()
 
@@ -109,15 +121,25 @@ class Archive:
         except sqlite3.Error as exc:
             raise ArchiveError(describe(self.label, exc)) from exc
 
+    def _tracked(self, gen: Iterator[Any]) -> Iterator[Any]:
+        """Register a streaming generator so ``close()`` ends it before the connection goes."""
+        self._streams.add(gen)
+        return gen
+
     def _stream(self, sql: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
         cur = self._exec(sql, params)
         try:
             while rows := cur.fetchmany(256):
                 yield from rows
+        except sqlite3.ProgrammingError:
+            return  # the connection was closed under a consumer that stopped early
         except sqlite3.Error as exc:
             raise ArchiveError(describe(self.label, exc)) from exc
         finally:
-            cur.close()
+            try:
+                cur.close()
+            except sqlite3.ProgrammingError:
+                pass  # already closed with its connection
 
     def _docs_by_id(self, ids: Sequence[int]) -> dict[int, Document]:
         out: dict[int, Document] = {}
@@ -186,17 +208,48 @@ class Archive:
             row = self._exec(f"{_DOC_SELECT} WHERE d.url = ? ORDER BY d.id LIMIT 1", (url,)).fetchone()
         return document_from_row(row) if row else None
 
+    def document(self, document_id: int) -> Document | None:
+        """A document by id."""
+        row = self._exec(f"{_DOC_SELECT} WHERE d.id = ?", (int(document_id),)).fetchone()
+        return document_from_row(row) if row else None
+
+    def latest(
+        self, *, site: str | None = None, since: str | date | None = None,
+        until: str | date | None = None, limit: int = 20,
+    ) -> list[Document]:
+        """The most recently published documents (exact duplicates left out), newest first."""
+        where, params = self._filters(site=site, since=since, until=until)
+        where.append("d.duplicate_of IS NULL")
+        return [
+            document_from_row(r)
+            for r in self._exec(
+                f"{_DOC_SELECT} WHERE {' AND '.join(where)}"
+                " ORDER BY d.published IS NULL, d.published DESC, d.id DESC LIMIT ?",
+                (*params, max(1, int(limit))),
+            )
+        ]
+
     def documents(
         self, *, site: str | None = None, since: str | date | None = None,
         until: str | date | None = None, region: str | None = None, limit: int | None = None,
-        include_duplicates: bool = False,
+        include_duplicates: bool = False, order: str = "id",
     ) -> Iterator[Document]:
-        """Stream documents in archive order (id); ``since``/``until`` filter ``published``.
+        """Stream documents; ``since``/``until`` filter ``published``, ``region`` the region code.
 
-        Without site/date filters this is one table scan.  With them, the matching
-        ids come from the ``(site, published)`` / ``(published)`` indexes (ids only,
-        never bodies, are sorted) and the documents are read in batches.
+        ``order="id"`` is archive order; ``order="published"`` is publication date,
+        oldest first, undated documents last (both follow an index: no sort of rows).
+        Without filters and in id order this is one table scan.  Otherwise the
+        matching ids come from the ``(site, published)`` / ``(published)`` indexes
+        (ids only, never bodies) and the documents are read in batches.
         """
+        if order not in ("id", "published"):
+            raise ValueError(f"order must be 'id' or 'published', got {order!r}")
+        return self._tracked(self._documents(site, since, until, region, limit, include_duplicates, order))
+
+    def _documents(
+        self, site: str | None, since: Any, until: Any, region: str | None, limit: int | None,
+        include_duplicates: bool, order: str,
+    ) -> Iterator[Document]:
         idx_where, idx_params = self._filters(site=site, since=since, until=until)
         row_where: list[str] = [] if include_duplicates else ["d.duplicate_of IS NULL"]
         row_params: list[Any] = []
@@ -205,25 +258,47 @@ class Archive:
             row_where.append(clause)
             row_params.append(val)
         left = None if limit is None else int(limit)
-        if not idx_where:
+        if not idx_where and order == "id":
             sql = _DOC_SELECT + (" WHERE " + " AND ".join(row_where) if row_where else "")
             sql += " ORDER BY d.id" + ("" if left is None else " LIMIT ?")
             for row in self._stream(sql, row_params + ([] if left is None else [left])):
                 yield document_from_row(row)
             return
-        ids = [r[0] for r in self._exec(
-            f"SELECT d.id FROM documents d WHERE {' AND '.join(idx_where)} ORDER BY d.id", idx_params)]
+        where = " AND ".join(idx_where) or "1"
+        if order == "id":
+            ids = [r[0] for r in self._exec(f"SELECT d.id FROM documents d WHERE {where} ORDER BY d.id", idx_params)]
+        else:
+            ids = [r[0] for r in self._exec(
+                f"SELECT d.id FROM documents d WHERE {where} AND d.published IS NOT NULL"
+                " ORDER BY d.published, d.id", idx_params)]
+            if not (since or until):
+                ids += [r[0] for r in self._exec(
+                    f"SELECT d.id FROM documents d WHERE {where} AND d.published IS NULL ORDER BY d.id",
+                    idx_params)]
         extra = "".join(f" AND {w}" for w in row_where)
         for chunk in _chunks(ids):
-            for row in self._exec(
-                f"{_DOC_SELECT} WHERE d.id IN ({_marks(len(chunk))}){extra} ORDER BY d.id",
-                [*chunk, *row_params],
-            ):
+            rows = {r[0]: r for r in self._exec(
+                f"{_DOC_SELECT} WHERE d.id IN ({_marks(len(chunk))}){extra}", [*chunk, *row_params])}
+            for doc_id in chunk:
+                found = rows.get(doc_id)
+                if found is None:
+                    continue
                 if left is not None:
                     if left <= 0:
                         return
                     left -= 1
-                yield document_from_row(row)
+                yield document_from_row(found)
+
+    def sites(self) -> dict[str, Site]:
+        """The ``sites`` rows by slug (name, province, city, region), as the last crawls recorded them."""
+        return {
+            r[0]: Site(*(v or "" for v in r))
+            for r in self._exec("SELECT slug, name, cms, province, city, region_code FROM sites ORDER BY slug")
+        }
+
+    def site_slugs(self) -> set[str]:
+        """Every site slug the archive knows (sites table and run records)."""
+        return {r[0] for r in self._exec("SELECT slug FROM sites UNION SELECT site FROM runs")}
 
     def _filters(self, *, site: str | None = None, since: Any = None, until: Any = None,
                  region: str | None = None) -> tuple[list[str], list[Any]]:
@@ -248,12 +323,51 @@ class Archive:
 
     def search(
         self, query: str, *, site: str | None = None, since: str | date | None = None,
-        limit: int = 20, mark: tuple[str, str] = ("[", "]"), window: int | None = RANK_WINDOW,
+        until: str | date | None = None, limit: int = 20, mark: tuple[str, str] = ("[", "]"),
+        window: int | None = RANK_WINDOW,
     ) -> list[SearchHit]:
         """Full-text search, best bm25 first (syntax and ranking: ``archive.search``)."""
         from archive.search import search
 
-        return search(self, query, site=site, since=since, limit=limit, mark=mark, window=window)
+        return search(self, query, site=site, since=since, until=until, limit=limit, mark=mark,
+                      window=window)
+
+    def revisions_of(self, document_id: int) -> list[Revision]:
+        """Earlier versions of the document with this id, oldest first."""
+        return [
+            Revision(*row)
+            for row in self._exec(
+                "SELECT id, document_id, revision, title, body, body_hash, published, fetched_at,"
+                " replaced_at FROM revisions WHERE document_id = ? ORDER BY revision",
+                (int(document_id),),
+            )
+        ]
+
+    # -- transcripts and references (archive/read_structure.py) --------------------------------
+    def transcript(self, document_id: int) -> StoredTranscript | None:
+        """The stored transcript (event, participants, turns) of a document, or None."""
+        from archive.read_structure import transcript
+
+        return transcript(self, document_id)
+
+    def refs(self, document_id: int) -> DocumentRefs:
+        """The document's own 文号 and its cited 文号 and titles, with resolved targets."""
+        from archive.read_structure import refs
+
+        return refs(self, document_id)
+
+    def cited_by(self, document_id: int) -> list[Reference]:
+        """Citations in other documents that resolve to this one."""
+        from archive.read_structure import cited_by
+
+        return cited_by(self, document_id)
+
+    def search_turns(self, query: str, *, speaker: str | None = None, role: str | None = None,
+                     limit: int = 20, mark: tuple[str, str] = ("[", "]")) -> list[TurnHit]:
+        """Search the words spoken in transcripts (filters: speaker name, role)."""
+        from archive.read_structure import search_turns
+
+        return search_turns(self, query, speaker=speaker, role=role, limit=limit, mark=mark)
 
     def revisions(self, url: str) -> list[Revision]:
         """Earlier versions of a document, oldest first (revision 0 = as first archived)."""
@@ -311,6 +425,9 @@ class Archive:
             params.append(site)
         if latest:
             where.append("r.id = (SELECT max(id) FROM raw_pages WHERE document_id = r.document_id)")
+        return self._tracked(self._raw_pages(where, params))
+
+    def _raw_pages(self, where: list[str], params: list[Any]) -> Iterator[RawPage]:
         for row in self._stream(
             "SELECT r.id, r.document_id, r.site, r.url, r.canonical_url, r.fetched_at, r.status,"
             " r.headers, r.encoding, r.content, r.run_id FROM raw_pages r"
@@ -321,6 +438,44 @@ class Archive:
             values[7] = loads(values[7], {})
             values[9] = zlib.decompress(values[9])
             yield RawPage(*values)
+
+    def raw_page(self, document_id: int, raw_id: int | None = None) -> RawPage | None:
+        """The newest stored response of a document (or its stored response ``raw_id``), decompressed."""
+        sql = ("SELECT r.id, r.document_id, r.site, r.url, r.canonical_url, r.fetched_at, r.status,"
+               " r.headers, r.encoding, r.content, r.run_id FROM raw_pages r WHERE r.document_id = ?")
+        params: list[Any] = [int(document_id)]
+        if raw_id is not None:
+            sql += " AND r.id = ?"
+            params.append(int(raw_id))
+        row = self._exec(sql + " ORDER BY r.id DESC LIMIT 1", params).fetchone()
+        if row is None:
+            return None
+        values = list(row)
+        values[7] = loads(values[7], {})
+        try:
+            values[9] = zlib.decompress(values[9])
+        except (zlib.error, TypeError) as exc:
+            raise ArchiveError(f"{self.label}: raw page {values[0]} is not zlib data: {exc}") from None
+        return RawPage(*values)
+
+    def raw_page_ids(self, document_id: int) -> list[tuple[int, str]]:
+        """``(raw page id, fetched_at)`` of every stored response of a document, oldest first."""
+        return [(int(i), str(t)) for i, t in self._exec(
+            "SELECT id, fetched_at FROM raw_pages WHERE document_id = ? ORDER BY id", (int(document_id),))]
+    def attachments(self, url: str) -> list[Attachment]:
+        """Files stored for the document with this canonical URL (``archive/attachments.py``)."""
+        from archive.attachments import attachments_of
+
+        try:
+            return attachments_of(self.conn, url)
+        except sqlite3.Error as exc:
+            raise ArchiveError(describe(self.label, exc)) from exc
+
+    def attachment_content(self, attachment_id: int) -> bytes | None:
+        """The stored bytes of one attachment, decompressed."""
+        from archive.attachments import attachment_content
+
+        return attachment_content(self.conn, attachment_id)
 
     def count(self, *, include_duplicates: bool = False) -> int:
         """Number of documents (exact duplicates excluded unless asked)."""

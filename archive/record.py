@@ -37,6 +37,9 @@ class DocumentRecord:
     """True when the server answered 304 to a conditional GET."""
     etag: str | None = None
     last_modified: str | None = None
+    pages: list[dict[str, Any]] = field(default_factory=list)
+    """Later pages of a multi-page article, ``{"url", "raw"}`` in page order (``"error"`` when one
+    failed); their text is joined into ``body`` and their bytes are stored in ``raw_pages``."""
 
     # --- content (pipelines.process.clean) ---
     region_code: str = ""
@@ -55,12 +58,22 @@ class DocumentRecord:
     description: str = ""
     attachments: list[dict[str, Any]] = field(default_factory=list)
     images: list[dict[str, Any]] = field(default_factory=list)
+    tables: list[dict[str, Any]] = field(default_factory=list)
+    """Data tables of the body, ``{"caption", "rows": [[cell, …], …]}`` (rows also in ``body``)."""
+    published_meta_raw: str = ""
+    """The published meta's value as found, kept when the date the page shows wins."""
     encoding: str = ""
     replacement_chars: int = 0
     language: str = "zh"
     extraction_method: str = ""
     flags: list[str] = field(default_factory=list)
     """Quality flags such as ``no_text`` or ``date_out_of_range``."""
+
+    # --- structure (pipelines.process.clean, issue #13) ---
+    transcript: Any = None
+    """``archive.structure_types.Transcript`` of a press conference (or its ``asdict`` form), else None."""
+    references: Any = None
+    """``archive.structure_types.References``: own 文号, cited 文号 and 《titles》, title keys."""
 
     # --- fingerprints (pipelines.process.fingerprint) ---
     body_hash: str = ""

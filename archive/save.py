@@ -22,6 +22,7 @@ from archive.db import now_iso
 from archive.errors import ArchiveError
 from archive.models import SaveResult
 from archive.record import DocumentRecord
+from archive.structure import clear_structure, has_structure, save_structure
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ def _content(r: DocumentRecord, conn: sqlite3.Connection, run_id: int | None) ->
         "encoding": r.encoding, "replacement_chars": int(r.replacement_chars),
         "extraction_method": r.extraction_method, "flags": to_json(r.flags, []),
         "attachments": to_json(r.attachments, []), "images": to_json(r.images, []),
+        "tables": to_json(r.tables, []), "published_meta_raw": r.published_meta_raw,
         "run_id": run_id, "body": r.body, "minhash": bytes(r.minhash) if r.minhash else None,
         "band_keys": pack_keys(r.band_keys),
         "etag": r.etag, "last_modified": r.last_modified,
@@ -95,6 +97,17 @@ def _content(r: DocumentRecord, conn: sqlite3.Connection, run_id: int | None) ->
 def _store_raw(conn: sqlite3.Connection, doc_id: int, r: DocumentRecord, c: Mapping[str, Any]) -> None:
     if not r.raw:
         return
+    # Later pages of a multi-page article first, page 1 last: the newest raw page of a
+    # document stays its first page (what ``raw_pages(latest=True)`` hands to reprocess).
+    for page in r.pages:
+        if page.get("raw"):
+            conn.execute(
+                """INSERT INTO raw_pages (document_id, site, url, canonical_url, fetched_at, status,
+                                          headers, encoding, run_id, content)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (doc_id, r.site, page["url"], r.canonical_url, c["fetched_at"], c["http_status"], "{}",
+                 c["encoding"], c["run_id"], zlib.compress(bytes(page["raw"]), RAW_COMPRESS_LEVEL)),
+            )
     conn.execute(
         """INSERT INTO raw_pages (document_id, site, url, canonical_url, fetched_at, status,
                                   headers, encoding, run_id, content)
@@ -129,6 +142,17 @@ def _insert(conn: sqlite3.Connection, r: DocumentRecord, c: dict[str, Any]) -> i
         f"INSERT INTO documents ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", vals
     )
     return doc_id
+
+
+def _structure(conn: sqlite3.Connection, doc_id: int, r: DocumentRecord, *, backfill: bool = False) -> None:
+    """Transcript and references (``archive.structure``) in the same transaction.
+
+    ``backfill``: only when the document has none yet (an unchanged page reprocessed
+    after the structure tables arrived); a record that carries neither writes nothing then.
+    """
+    if backfill and (not (r.transcript or r.references) or has_structure(conn, doc_id)):
+        return
+    save_structure(conn, doc_id, r.transcript, r.references)
 
 
 # -- identity, decided inside the save transaction -------------------------------------------
@@ -200,8 +224,10 @@ def save_record(
             logger.info("near duplicate (%.2f) of document %s joins cluster %s: %s",
                         near[2], near[0], near[1], r.url)
         _add_bands(conn, doc_id, c["band_keys"])
-        fts.index_document(conn, doc_id, c["title"], c["body"], fts.meta_text(r.site, c["published"]))
+        fts.index_document(conn, doc_id, c["title"], fts.with_attachments(conn, doc_id, c["body"]),
+                           fts.meta_text(r.site, c["published"]))
         _store_raw(conn, doc_id, r, c)
+        _structure(conn, doc_id, r)
         return SaveResult("new", doc_id, c["cluster_id"], 0, "near" if near else "")
 
     (doc_id, o_title, o_body, o_hash, o_pub, o_fetched, rev, o_cluster, o_dup, o_bands, site) = old
@@ -222,6 +248,8 @@ def save_record(
                       last_modified = coalesce(?, last_modified) WHERE id = ?""",
             (c["fetched_at"], c["etag"], c["last_modified"], doc_id),
         )
+        if o_dup is None and not r.not_modified:
+            _structure(conn, doc_id, r, backfill=True)
         return SaveResult("unchanged", doc_id, cluster_now, rev, "url_known")
 
     conn.execute(
@@ -230,7 +258,8 @@ def save_record(
         (doc_id, rev, o_title, o_body, o_hash, o_pub, o_fetched, c["fetched_at"]),
     )
     if o_dup is None:
-        fts.unindex_document(conn, doc_id, o_title, o_body, fts.meta_text(site, o_pub))
+        fts.unindex_document(conn, doc_id, o_title, fts.with_attachments(conn, doc_id, o_body),
+                             fts.meta_text(site, o_pub))
     _drop_bands(conn, doc_id, o_bands)
     dup = _exact(conn, c["body_hash"], doc_id) if c["body"] else None
     c["duplicate_of"] = dup[0] if dup else None
@@ -243,6 +272,10 @@ def save_record(
     )
     if dup is None:
         _add_bands(conn, doc_id, c["band_keys"])
-        fts.index_document(conn, doc_id, c["title"], c["body"], fts.meta_text(site, c["published"]))
+        fts.index_document(conn, doc_id, c["title"], fts.with_attachments(conn, doc_id, c["body"]),
+                           fts.meta_text(site, c["published"]))
+        _structure(conn, doc_id, r)
+    else:
+        clear_structure(conn, doc_id)  # an exact duplicate now: its original holds the structure
     _store_raw(conn, doc_id, r, c)
     return SaveResult("updated", doc_id, c["cluster_id"], rev + 1, "exact" if dup else "url_known")

@@ -167,6 +167,104 @@ def m001_initial(db: Database) -> None:
     ])
 
 
+@migration
+def m002_transcripts(db: Database) -> None:
+    """Press-conference transcripts: one event per document, its participants and turns."""
+    _run(db, [
+        """CREATE TABLE events (
+            document_id INTEGER PRIMARY KEY REFERENCES documents(id),
+            kind TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL DEFAULT '',
+            date TEXT,
+            organiser TEXT NOT NULL DEFAULT '',
+            venue TEXT NOT NULL DEFAULT '',
+            recognised_by TEXT NOT NULL DEFAULT ''
+        )""",
+        """CREATE TABLE participants (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL DEFAULT '',
+            org TEXT NOT NULL DEFAULT '',
+            role TEXT NOT NULL DEFAULT 'official'
+        )""",
+        "CREATE INDEX idx_participants_document ON participants(document_id, position)",
+        "CREATE INDEX idx_participants_name ON participants(name)",
+        """CREATE TABLE turns (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            position INTEGER NOT NULL,
+            speaker TEXT NOT NULL DEFAULT '',
+            participant_id INTEGER REFERENCES participants(id),
+            role TEXT NOT NULL DEFAULT 'other',
+            outlet TEXT NOT NULL DEFAULT '',
+            answers_id INTEGER REFERENCES turns(id),
+            text TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX idx_turns_document ON turns(document_id, position)",
+        "CREATE INDEX idx_turns_speaker ON turns(speaker)",
+        # Contentless bigram index over turns.text, rowid = turns.id (see archive/fts.py).
+        "CREATE VIRTUAL TABLE turns_fts USING fts5(text, content='', tokenize='ascii', detail=full)",
+    ])
+
+
+@migration
+def m003_references(db: Database) -> None:
+    """Cited 文号 and 《titles》 with the archived document they resolve to, and the keys
+    (own 文号, title forms) under which each document can be cited."""
+    _run(db, [
+        """CREATE TABLE refs (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            position INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            norm TEXT NOT NULL,
+            target_id INTEGER REFERENCES documents(id)
+        )""",
+        "CREATE INDEX idx_refs_document ON refs(document_id, position)",
+        "CREATE INDEX idx_refs_norm ON refs(kind, norm)",
+        "CREATE INDEX idx_refs_target ON refs(target_id)",
+        """CREATE TABLE ref_keys (
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            PRIMARY KEY (kind, key, document_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX idx_ref_keys_document ON ref_keys(document_id)",
+    ])
+
+
+@migration
+def m005_attachments_tables(db: Database) -> None:
+    """Attached files (bytes, text, status) per document; data tables and the published meta's raw value."""
+    _run(db, [
+        # One row per (document, file URL); the bytes are zlib-compressed like raw_pages.content.
+        # status: ok | empty | unsupported | error: … | too_large | robots | fetch_failed: …
+        """CREATE TABLE attachments (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            url TEXT NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL DEFAULT '',
+            size INTEGER,
+            sha256 TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL,
+            http_status INTEGER,
+            content_type TEXT NOT NULL DEFAULT '',
+            fetched_at TEXT NOT NULL,
+            run_id INTEGER,
+            text TEXT NOT NULL DEFAULT '',
+            content BLOB,
+            UNIQUE (document_id, url)
+        )""",
+        "CREATE INDEX idx_attachments_sha256 ON attachments(sha256)",
+        "ALTER TABLE documents ADD COLUMN tables TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE documents ADD COLUMN published_meta_raw TEXT NOT NULL DEFAULT ''",
+    ])
+
+
 def known_names() -> list[str]:
     return [m.name for m in MIGRATIONS]
 
@@ -209,9 +307,12 @@ def check_schema(db: Database) -> None:
         )
 
 
-def migrate(db: Database) -> list[str]:
-    """Apply pending migrations, each in its own transaction; returns the names applied."""
-    label = archive_label(db)
+def refuse_foreign(db: Database) -> None:
+    """Raise unless the file is empty or a govpress archive this code can open; reads only.
+
+    ``open_archive`` calls it before its first write (the WAL switch), so a
+    refused file is left exactly as it was.
+    """
     if not _has_table(db, "_migrations"):
         others = [
             r[0]
@@ -221,8 +322,17 @@ def migrate(db: Database) -> list[str]:
         ]
         if others:
             raise ArchiveError(
-                f"{label}: not a govpress archive (SQLite file with other tables, no _migrations)"
+                f"{archive_label(db)}: not a govpress archive (SQLite file with other tables, no _migrations)"
             )
+        return
+    _refuse_unknown(db, applied_names(db))
+
+
+def migrate(db: Database) -> list[str]:
+    """Apply pending migrations, each in its own transaction; returns the names applied."""
+    label = archive_label(db)
+    if not _has_table(db, "_migrations"):
+        refuse_foreign(db)
         with transaction(db) as conn:
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS _migrations ("

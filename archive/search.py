@@ -36,7 +36,7 @@ def months_since(reader: Archive, since: str | None) -> list[str] | None:
     first = fts.month_token(since) if since else None
     if first is None:
         return None
-    row = reader.conn.execute("SELECT max(published) FROM documents").fetchone()
+    row = reader._exec("SELECT max(published) FROM documents").fetchone()
     last = fts.month_token(row[0] if row else None)
     if last is None or last < first:
         return ["m000000"]  # nothing published since then
@@ -52,11 +52,12 @@ def months_since(reader: Archive, since: str | None) -> list[str] | None:
 
 def search(
     reader: Archive, query: str, *, site: str | None = None, since: str | date | None = None,
-    limit: int = 20, mark: tuple[str, str] = ("[", "]"), window: int | None = 20_000,
+    until: str | date | None = None, limit: int = 20, mark: tuple[str, str] = ("[", "]"),
+    window: int | None = 20_000,
 ) -> list[SearchHit]:
     """Hits for ``query`` (syntax: ``archive.fts.parse_query``), best first."""
     q = fts.parse_query(query)
-    where, params = reader._filters(since=since)
+    where, params = reader._filters(since=since, until=until)
     match = fts.scoped(q.match, site=site, months=months_since(reader, params[0] if since else None))
     join = " JOIN documents d ON d.id = documents_fts.rowid" if where else ""
     base = f"FROM documents_fts{join} WHERE documents_fts MATCH ?" + "".join(
@@ -77,6 +78,8 @@ def search(
         msg = " ".join(str(exc).split())
         if "fts5" in msg.lower() or "syntax" in msg.lower() or "match" in msg.lower():
             raise SearchQueryError(f"search query {query!r} rejected: {msg}") from None
+        raise ArchiveError(describe(reader.label, exc)) from exc
+    except sqlite3.Error as exc:  # a damaged file: "database disk image is malformed"
         raise ArchiveError(describe(reader.label, exc)) from exc
     docs = reader._docs_by_id([r[0] for r in ranked])
     return [

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from archive import store
-from archive.db import open_archive
+from archive.attachments import AttachmentRecord, missing_attachments, save_attachment
+from archive.db import CRAWL_BUSY_RETRIES, CRAWL_BUSY_TIMEOUT, open_archive
 from archive.models import Known, Run, SaveResult
 from archive.read import Archive
 from archive.record import DocumentRecord
@@ -33,11 +34,13 @@ class ArchiveSession:
     opened = 0
     """Sessions opened in this process (tests count them)."""
 
-    def __init__(self, path: str | Path, *, identity: Identity = EXACT_ONLY, store_raw: bool = True) -> None:
+    def __init__(self, path: str | Path, *, identity: Identity = EXACT_ONLY, store_raw: bool = True,
+                 busy_timeout: float = CRAWL_BUSY_TIMEOUT, busy_retries: int = CRAWL_BUSY_RETRIES) -> None:
         self.path = str(path)
         self.identity = identity
         self.store_raw = store_raw
-        self.db = open_archive(self.path)
+        # quick_check: a session writes, and must not write into a damaged file (issue #17)
+        self.db = open_archive(self.path, busy_timeout=busy_timeout, busy_retries=busy_retries, check=True)
         self.reader = Archive(self.db)
         self.closed = False
         ArchiveSession.opened += 1
@@ -70,6 +73,16 @@ class ArchiveSession:
         if not self.store_raw and record.raw:
             record = replace(record, raw=b"")
         return store.save_document(self.db, record, run_id=run_id, identity=self.identity)
+
+    def save_attachment(self, canonical_url: str, record: AttachmentRecord, *, run_id: int | None = None) -> int:
+        """Save one attached file of an archived document (``archive/attachments.py``)."""
+        if not self.store_raw and record.content:
+            record = replace(record, content=None)
+        return save_attachment(self.db, canonical_url, record, run_id=run_id)
+
+    def missing_attachments(self, canonical_url: str, urls: list[str]) -> list[str]:
+        """Those of ``urls`` not stored yet (or whose fetch failed) for the document."""
+        return missing_attachments(self.db.conn, canonical_url, urls)
 
     def close(self) -> None:
         if not self.closed:

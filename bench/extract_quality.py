@@ -102,12 +102,31 @@ def make_gne() -> Runner | None:
     return run
 
 
+FLOORS = REPO / "tests" / "extract_floor.json"
+
+
+def write_floors(summary: dict, rows: list[dict]) -> None:
+    """Record the measured scores as the gate's floors: any later drop fails CI."""
+    floors = json.loads(FLOORS.read_text("utf-8")) if FLOORS.exists() else {}
+    floors.update({
+        "measured": datetime.now().strftime("%Y-%m-%d"),
+        "mean_f1": round(summary["mean_f1"], 4), "max_leak_pages": summary["leak_pages"],
+        "title_acc": round(summary["title_acc"], 4), "date_acc": round(summary["date_acc"], 4),
+        "pages": {r["id"]: {"f1": round(r["f1"], 4), "title_ok": r["title_ok"], "date_ok": r["date_ok"],
+                            "leaks": len(r["leaks"])} for r in rows},
+    })
+    FLOORS.write_text(json.dumps(floors, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    print(f"floors written to {FLOORS}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("corpus", nargs="?", default=str(REPO.parent / "shared" / "corpus"))
     ap.add_argument("--predictions", metavar="DIR", help="write each extractor's JSONL here")
     ap.add_argument("--repeat", type=int, default=3, help="timing repetitions per page (median kept)")
     ap.add_argument("-v", "--verbose", action="store_true", help="per-page F1 for every extractor")
+    ap.add_argument("--write-floors", action="store_true",
+                    help="write govpress's scores as the corpus gate's floors (tests/extract_floor.json)")
     args = ap.parse_args(argv)
 
     corpus = Path(args.corpus)
@@ -173,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"govpress median time = {results['govpress'][1] / base_ms:.2f} x trafilatura's")
     for n in notes:
         print(f"note: {n}")
+    if args.write_floors:
+        write_floors(results["govpress"][0], results["govpress"][2])
     if args.verbose:
         print()
         print("per-page F1: " + "  ".join(f"{n:>11}" for n in results))

@@ -1,36 +1,55 @@
-"""Site definitions and CMS profiles: TOML data in ``sites`` and ``sites/profiles``.
+"""Site definitions and platform dialects: TOML data in ``sites`` and ``sites/dialects``.
 
 A site file names the site, its region, its list pages and how to page through
-them; everything it leaves out comes from the CMS profile it names.  A bad file
-is rejected with one line naming the file, the field and the problem
-(``SiteConfigError``); ``load_sites`` skips it and still loads the others.
+them; everything it leaves out comes from the dialect (the CMS platform's
+conventions) it names.  Every fact a site file states carries its source in the
+file's ``[evidence]`` table (``confirmed: <where, when>``, ``inferred: <why>`` or
+``unverified``); a fact without one is refused.  A bad file is rejected with one
+line naming the file, the field and the problem (``SiteConfigError``);
+``load_sites`` skips it and still loads the others.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from core import siteschema
 
 logger = logging.getLogger(__name__)
 
 SITES_DIR = Path(__file__).resolve().parent.parent / "sites"
 """The site files shipped with govpress (the top-level ``sites/`` data folder)."""
-PROFILES_DIR = SITES_DIR / "profiles"
+DIALECTS_DIR = SITES_DIR / "dialects"
+SITES_ENV = "GOVPRESS_SITES"
+"""Environment variable naming another folder of site files (its ``dialects/`` too, if any)."""
 SLUG_RE = re.compile(r"^[a-z]{2}_[a-z0-9_]+$")
+MECHANISMS = ("html", "datastore", "jpaas_unit", "gkmlpt_api", "datacall")
+"""How a list's rows reach the page: server-rendered HTML, Hanweb ``<datastore>`` CDATA,
+the Hanweb jpaas unit-build JSON API, the Guangdong gkmlpt JSON API, a Hanweb datacall script."""
+ROLES = ("要闻", "政务动态", "新闻发布会", "发布会实录", "权威发布", "其他")
+EVIDENCE_TAGS = ("confirmed", "inferred", "unverified")
+REQUIRED_FACTS = ("host", "scheme", "region", "article_url", "encoding")
+"""Facts every site file states and must source; lists, selectors and page facts add theirs."""
 
 
 class SiteConfigError(ValueError):
-    """A site definition or profile that cannot be used; the message is one line."""
+    """A site definition or dialect that cannot be used; the message is one line."""
 
 
 @dataclass(frozen=True)
 class ListPage:
     url: str
     column: str
+    role: str = ""
+    """What the column is for: one of ``ROLES`` (要闻, 新闻发布会 …)."""
+    mechanism: str = "html"
+    """One of ``MECHANISMS``."""
     pages: str = ""
     """Template for page N of the list, joined to ``url`` (``index_{n}.shtml``)."""
     first: int = 1
@@ -38,6 +57,17 @@ class ListPage:
     next_xpath: str = ""
     """XPath of the link to the next page, for lists without a URL template."""
     max_pages: int = 20
+    api: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    """Parameters of an API-backed list (``jpaas_unit``, ``gkmlpt_api``), from the site file."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where one fact of a site file comes from."""
+
+    tag: str
+    """``confirmed``, ``inferred`` or ``unverified``."""
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,10 +107,37 @@ class SiteDefinition:
     encoding: str = ""
     canonical_drop_params: tuple[str, ...] = ()
     path: str = ""
+    county: str = ""
+    dialect: str = ""
+    """The dialect file the site names (``cms`` holds the same name, as stored in the archive)."""
+    platform: str = ""
+    """The dialect's human name (Hanweb 大汉 JCMS classic …)."""
+    footer: tuple[str, ...] = ()
+    """Strings the site's page footer carries (ICP, 公网安备, 网站标识码 …): boilerplate to expect."""
+    metas: tuple[str, ...] = ()
+    """``<meta name>`` values article pages carry, with their case."""
+    evidence: dict[str, Evidence] = field(default_factory=dict)
 
     @property
     def article_re(self) -> re.Pattern[str]:
         return re.compile(self.article_pattern)
+
+    @property
+    def region(self) -> dict[str, str]:
+        return {"province": self.province, "city": self.city, "county": self.county,
+                "code": self.region_code}
+
+    def confirmed_share(self) -> float:
+        """Share of the file's facts tagged ``confirmed`` (0.0-1.0)."""
+        if not self.evidence:
+            return 0.0
+        return sum(e.tag == "confirmed" for e in self.evidence.values()) / len(self.evidence)
+
+    def evidence_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(EVIDENCE_TAGS, 0)
+        for e in self.evidence.values():
+            counts[e.tag] += 1
+        return counts
 
 
 def _err(path: Path | str, fld: str, problem: str) -> SiteConfigError:
@@ -96,12 +153,52 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise SiteConfigError(f"{path.name}: cannot read: {exc}") from None
 
 
-def load_profile(name: str, profiles_dir: Path = PROFILES_DIR) -> dict[str, Any]:
-    """Read a CMS profile; profiles are plain tables of site-file defaults."""
-    path = profiles_dir / f"{name}.toml"
-    if not path.is_file():
-        raise SiteConfigError(f"{name}.toml: profile not found in {profiles_dir}")
-    return _read_toml(path)
+def load_dialect(name: str, dialects_dir: Path = DIALECTS_DIR) -> dict[str, Any]:
+    """Read a platform dialect; dialects are plain tables of site-file defaults."""
+    path = Path(dialects_dir) / f"{name}.toml"
+    if not re.fullmatch(r"[a-z0-9_]+", name) or not path.is_file():
+        raise SiteConfigError(f"{name}.toml: dialect not found in {dialects_dir}")
+    data = _read_toml(path)
+    siteschema.validate_file(path, data, profile=True)
+    return data
+
+
+def load_dialects(dialects_dir: Path = DIALECTS_DIR) -> dict[str, dict[str, Any]]:
+    """Every dialect, by name (for ``govpress discover``)."""
+    return {p.stem: _read_toml(p) for p in sorted(Path(dialects_dir).glob("*.toml"))}
+
+
+def parse_evidence(value: Any) -> Evidence | None:
+    """``"confirmed: <source>"`` / ``"inferred: <why>"`` / ``"unverified"``; ``None`` if malformed."""
+    if not isinstance(value, str):
+        return None
+    tag, sep, source = value.partition(":")
+    tag, source = tag.strip(), source.strip()
+    if tag == "unverified":
+        return Evidence("unverified", source)
+    if tag in EVIDENCE_TAGS and sep and source:
+        return Evidence(tag, source)
+    return None
+
+
+def _evidence(path: Path, data: dict[str, Any], facts: list[str]) -> dict[str, Evidence]:
+    """The ``[evidence]`` table, checked against the facts the file states: each has one entry."""
+    table = data.get("evidence")
+    if not isinstance(table, dict):
+        raise _err(path, "evidence", "missing table: every fact needs its source or 'unverified'")
+    out: dict[str, Evidence] = {}
+    for key in facts:
+        if key not in table:
+            raise _err(path, f"evidence.{key}", "missing: give its source or 'unverified'")
+    for key, value in table.items():
+        if key not in facts:
+            raise _err(path, f"evidence.{key}", f"names no fact of this file (facts: {', '.join(facts)})")
+        ev = parse_evidence(value)
+        if ev is None:
+            raise _err(path, f"evidence.{key}",
+                       f"{value!r} is not 'confirmed: <source>', 'inferred: <why>' or 'unverified'")
+        out[key] = ev
+    return out
 
 
 def _check_css(path: Path, fld: str, css: str) -> None:
@@ -161,10 +258,8 @@ def cron_trigger(cron: str, *, jitter: int | None = None, timezone: Any = "Asia/
 
 
 def _check_cron(path: Path, cron: str) -> None:
-    try:
-        cron_trigger(cron)
-    except ValueError as exc:
-        raise _err(path, "schedule.cron", f"invalid cron expression {cron!r}: {exc}") from None
+    if problem := siteschema.cron_problem(cron):
+        raise _err(path, "schedule.cron", problem)
 
 
 def _require(path: Path, data: dict[str, Any], key: str, typ: type, where: str = "") -> Any:
@@ -177,20 +272,22 @@ def _require(path: Path, data: dict[str, Any], key: str, typ: type, where: str =
     return value
 
 
-def parse_site(path: Path, profiles_dir: Path = PROFILES_DIR) -> SiteDefinition:
-    """Validate one site file (merged over its CMS profile) into a ``SiteDefinition``."""
+def parse_site(path: Path, dialects_dir: Path = DIALECTS_DIR) -> SiteDefinition:
+    """Validate one site file (merged over its dialect) into a ``SiteDefinition``."""
+    path = Path(path)
     data = _read_toml(path)
+    siteschema.validate_file(path, data)  # types, ranges, unknown fields: see core/siteschema.py
     slug = _require(path, data, "slug", str)
     if not SLUG_RE.match(slug):
         raise _err(path, "slug", f"{slug!r} is not a <province>_<place> pinyin slug")
     if path.stem != slug:
         raise _err(path, "slug", f"{slug!r} does not match the file name {path.stem!r}")
     name = _require(path, data, "name", str)
-    cms = _require(path, data, "cms", str)
-    profile = load_profile(cms, profiles_dir)
-    merged: dict[str, Any] = {**profile, **data}
+    cms = _require(path, data, "dialect", str)
+    dialect_data = load_dialect(cms, dialects_dir)
+    merged: dict[str, Any] = {**dialect_data, **data}
     for table in ("links", "article", "crawl"):
-        merged[table] = {**profile.get(table, {}), **data.get(table, {})}
+        merged[table] = {**dialect_data.get(table, {}), **data.get(table, {})}
 
     region = _require(path, data, "region", dict)
     code = str(_require(path, region, "code", str, "region."))
@@ -198,25 +295,52 @@ def parse_site(path: Path, profiles_dir: Path = PROFILES_DIR) -> SiteDefinition:
         raise _err(path, "region.code", f"{code!r} is not a 6-digit administrative-division code")
     domains = _require(path, data, "allowed_domains", list)
 
+    for i, dom in enumerate(domains):
+        if not isinstance(dom, str) or not re.fullmatch(r"[a-z0-9.-]+", dom):
+            raise _err(path, f"allowed_domains[{i}]", f"{dom!r} is not a host name")
+    facts = list(REQUIRED_FACTS)
     raw_lists = _require(path, data, "lists", list)
     lists = []
+    columns: set[str] = set()
     for i, entry in enumerate(raw_lists):
         where = f"lists[{i}]."
         if not isinstance(entry, dict):
             raise _err(path, f"lists[{i}]", "expected a table")
-        url = _require(path, entry, "url", str, where)
-        if not re.match(r"https?://", url):
+        url = _require(path, entry, "url", str, where).strip()
+        if not re.match(r"(?i)https?://", url):
             raise _err(path, f"{where}url", f"{url!r} is not an http(s) URL")
+        url = url[:5].lower() + url[5:]  # HTTP:// and Https:// are http:// and https://
+        if problem := siteschema.list_url_problem(url, tuple(domains)):
+            raise _err(path, f"{where}url", problem)
+        column = _require(path, entry, "column", str, where)
+        if column in columns:
+            raise _err(path, f"{where}column", f"{column!r} is listed twice")
+        columns.add(column)
+        role = str(entry.get("role", "其他"))
+        if role not in ROLES:
+            raise _err(path, f"{where}role", f"{role!r} is not one of {', '.join(ROLES)}")
+        mechanism = str(entry.get("mechanism", merged.get("mechanism", "html")))
+        if mechanism not in MECHANISMS:
+            raise _err(path, f"{where}mechanism", f"{mechanism!r} is not one of {', '.join(MECHANISMS)}")
+        api = entry.get("api", {})
+        if not isinstance(api, dict):
+            raise _err(path, f"{where}api", "expected a table")
+        facts += [f"lists.{column}.url", f"lists.{column}.mechanism"]
         pages = entry.get("pages", merged.get("pages", ""))
         if pages and "{n}" not in pages:
             raise _err(path, f"{where}pages", f"{pages!r} has no {{n}} placeholder")
         next_xpath = entry.get("next_xpath", "")
         if next_xpath:
             _check_xpath(path, f"{where}next_xpath", next_xpath)
+        if "pages" in entry or "next_xpath" in entry:
+            facts.append(f"lists.{column}.pages")
         lists.append(
             ListPage(
                 url=url,
-                column=_require(path, entry, "column", str, where),
+                column=column,
+                role=role,
+                mechanism=mechanism,
+                api={str(k): str(v) for k, v in api.items()},
                 pages=pages,
                 first=int(entry.get("first", merged.get("first", 1))),
                 next_xpath=next_xpath,
@@ -232,6 +356,8 @@ def parse_site(path: Path, profiles_dir: Path = PROFILES_DIR) -> SiteDefinition:
         raise _err(path, "links.pattern", f"bad regular expression {pattern!r}: {exc}") from None
     if links.get("scope"):
         _check_css(path, "links.scope", links["scope"])
+    if data.get("links", {}).get("scope"):
+        facts.append("links.scope")
 
     art = merged["article"]
     for key in ("title", "body", "published", "source"):
@@ -239,6 +365,16 @@ def parse_site(path: Path, profiles_dir: Path = PROFILES_DIR) -> SiteDefinition:
             _check_css(path, f"article.{key}", art[key])
     for i, css in enumerate(art.get("prune", [])):
         _check_css(path, f"article.prune[{i}]", css)
+    facts += [f"article.{k}" for k in data.get("article", {})]
+    page = data.get("page", {})
+    if not isinstance(page, dict):
+        raise _err(path, "page", "expected a table")
+    for key in ("footer", "metas"):
+        value = page.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise _err(path, f"page.{key}", "expected a list of non-empty strings")
+    facts += [f"page.{k}" for k in page]
+    evidence = _evidence(path, data, facts)
 
     sched = data.get("schedule", {})
     schedule = Schedule(
@@ -253,8 +389,9 @@ def parse_site(path: Path, profiles_dir: Path = PROFILES_DIR) -> SiteDefinition:
         name=name,
         cms=cms,
         allowed_domains=tuple(domains),
-        province=str(region.get("province", "")),
+        province=_require(path, region, "province", str, "region."),
         city=str(region.get("city", "")),
+        county=str(region.get("county", "")),
         region_code=code,
         lists=tuple(lists),
         article_pattern=pattern,
@@ -272,18 +409,39 @@ def parse_site(path: Path, profiles_dir: Path = PROFILES_DIR) -> SiteDefinition:
         encoding=str(data.get("encoding", "")),
         canonical_drop_params=tuple(merged.get("canonical_drop_params", ())),
         path=str(path),
+        dialect=cms,
+        platform=str(dialect_data.get("platform", cms)),
+        footer=tuple(page.get("footer", ())),
+        metas=tuple(page.get("metas", ())),
+        evidence=evidence,
     )
 
 
+def sites_dir() -> Path:
+    """The folder of site files: ``$GOVPRESS_SITES`` if set, else the shipped ``sites/``."""
+    return Path(os.environ.get(SITES_ENV) or SITES_DIR)
+
+
 def load_sites(
-    sites_dir: Path = SITES_DIR, profiles_dir: Path = PROFILES_DIR
+    sites_dir: Path | None = None, dialects_dir: Path | None = None
 ) -> tuple[dict[str, SiteDefinition], list[str]]:
-    """Load every ``*.toml`` site file; return the good sites and one error line per bad file."""
+    """Load every ``*.toml`` site file; return the good sites and one error line per bad file.
+
+    ``sites_dir`` defaults to ``sites_dir()``; dialects come from its ``dialects/``
+    folder when it has one, else from the shipped dialects.
+    """
+    if sites_dir is None:
+        sites_dir = globals()["sites_dir"]()
+    if dialects_dir is None:
+        own = Path(sites_dir) / "dialects"
+        dialects_dir = own if own.is_dir() else DIALECTS_DIR
+    if not Path(sites_dir).is_dir():
+        return {}, [f"{sites_dir}: not a folder of site files"]
     sites: dict[str, SiteDefinition] = {}
     errors: list[str] = []
     for path in sorted(Path(sites_dir).glob("*.toml")):
         try:
-            site = parse_site(path, profiles_dir)
+            site = parse_site(path, dialects_dir)
         except SiteConfigError as exc:
             errors.append(str(exc))
             logger.error("site definition rejected: %s", exc)

@@ -19,7 +19,7 @@ import logging
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
-from urllib.parse import SplitResult, urlsplit, urlunsplit
+from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
 logger = logging.getLogger(__name__)
 
@@ -135,8 +135,29 @@ def _normalize_query(
     return "&".join(raw for _, raw in pairs)
 
 
+def safe_join(base: str, href: str) -> str | None:
+    """``urljoin(base, href)``, or ``None`` when either is malformed (never raises).
+
+    Pages are hostile: ``http://[::1/a.pdf`` (an unclosed IPv6 literal), a port out of
+    range or a lone surrogate makes ``urllib`` raise.  Callers count and log a ``None``.
+    """
+    try:
+        url = urljoin(base, href.strip())
+        parts = urlsplit(url)
+        parts.hostname  # noqa: B018 - each of these raises on a malformed URL
+        parts.port  # noqa: B018
+        url.encode("utf-8")
+    except (ValueError, TypeError, UnicodeError):
+        return None
+    return url
+
+
 def _split(url: str) -> SplitResult:
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        url.encode("utf-8")
+    except (ValueError, UnicodeError) as exc:
+        raise ValueError(f"malformed URL {url!r}: {exc}") from None
     if parts.scheme.lower() not in FOLLOW_SCHEMES or not parts.hostname:
         raise ValueError(f"not an absolute http(s) URL: {url!r}")
     return parts
@@ -221,11 +242,15 @@ def is_followable(
     """Decide whether the spider may follow ``url``; return ``(ok, reason)``.
 
     Reasons: ``"ok"``, ``"scheme not allowed: <s>"``, ``"relative URL"``, ``"no host"``,
-    ``"malformed host"``, ``"bad port"``,
+    ``"malformed URL"``, ``"malformed host"``, ``"bad port"``,
     ``"private address: <ip>"``, ``"off-domain: <host>"``.
     """
     url = url.strip()
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        url.encode("utf-8")
+    except (ValueError, UnicodeError):
+        return False, "malformed URL"
     scheme = parts.scheme.lower()
     if not scheme:
         return False, "relative URL"

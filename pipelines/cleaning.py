@@ -18,7 +18,8 @@ class CleaningPipeline:
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
-        self.options = Options(min_chars=crawler.settings.getint("CLEANING_MIN_CHARS", 20))
+        self.options = Options(min_chars=crawler.settings.getint("CLEANING_MIN_CHARS", 20),
+                               max_nodes=crawler.settings.getint("EXTRACT_MAX_NODES", Options.max_nodes))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleaningPipeline:

@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING
 from archive.models import SaveResult
 from archive.record import DocumentRecord
 from pipelines import fingerprint as fp
-from pipelines.extract import extract
+from pipelines.extract import extract, pages
+from pipelines.extract.dom import MAX_NODES
+from pipelines.structure import structure
 
 if TYPE_CHECKING:  # pragma: no cover
     from archive.session import ArchiveSession
@@ -36,6 +38,8 @@ class Options:
 
     min_chars: int = 20
     near: bool = True
+    max_nodes: int = MAX_NODES
+    """Tags parsed per page at most (``EXTRACT_MAX_NODES``); see ``pipelines.extract.dom.guard``."""
 
 
 @dataclass
@@ -58,19 +62,26 @@ class Outcome:
 
 def clean(record: DocumentRecord, site: SiteDefinition | None, options: Options = Options()) -> Cleaned:
     """Fill ``record``'s content fields from its raw page; decide whether it is kept."""
-    ex = extract(
-        record.raw, record.url, content_type=record.headers.get("content-type"),
-        selectors=site.selectors if site else None, encoding=(site.encoding or None) if site else None,
-        min_text=options.min_chars,
-    )
+    kwargs = {"content_type": record.headers.get("content-type"),
+              "selectors": site.selectors if site else None,
+              "encoding": (site.encoding or None) if site else None, "min_text": options.min_chars,
+              "max_nodes": options.max_nodes}
+    ex = extract(record.raw, record.url, **kwargs)  # type: ignore[arg-type]
+    if record.pages:  # a multi-page article (crawler/multipage.py): one document of all pages
+        rest = [extract(p["raw"], p["url"], **kwargs) for p in record.pages if p.get("raw")]  # type: ignore[arg-type]
+        ex = pages.join(ex, rest)
+        if any(not p.get("raw") for p in record.pages):
+            ex.flags.append("pages_incomplete")
     for name in (
         "title", "published", "published_raw", "source", "author", "editors", "body", "site_name",
-        "column_meta", "keywords", "description", "attachments", "images", "encoding",
+        "column_meta", "keywords", "description", "attachments", "images", "tables", "published_meta_raw",
+        "encoding",
         "replacement_chars", "extraction_method",
     ):
         setattr(record, name, getattr(ex, name))
     record.flags = list(dict.fromkeys(ex.flags))
     record.region_code = site.region_code if site else record.region_code
+    record.transcript, record.references = structure(ex, record.column_name)
     out = Cleaned()
     if "no_text" in record.flags and not (record.attachments or record.images):
         out.dropped = "too_short"

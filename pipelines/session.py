@@ -16,6 +16,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from archive import ArchiveError
+from archive.db import CRAWL_BUSY_RETRIES, CRAWL_BUSY_TIMEOUT
 from archive.save import Identity
 from archive.session import ArchiveSession
 from pipelines import fingerprint
@@ -44,7 +45,9 @@ def session_for(crawler: Crawler) -> ArchiveSession:
     near = settings.getbool("DEDUP_ENABLED", True) and settings.getbool("DEDUP_NEAR_ENABLED", True)
     try:
         session = ArchiveSession(settings.get("ARCHIVE_PATH"), identity=identity_for(near),
-                                 store_raw=settings.getbool("ARCHIVE_STORE_RAW", True))
+                                 store_raw=settings.getbool("ARCHIVE_STORE_RAW", True),
+                                 busy_timeout=settings.getfloat("ARCHIVE_BUSY_TIMEOUT", CRAWL_BUSY_TIMEOUT),
+                                 busy_retries=settings.getint("ARCHIVE_BUSY_RETRIES", CRAWL_BUSY_RETRIES))
     except ArchiveError as exc:
         _ERRORS[crawler] = exc
         raise

@@ -53,12 +53,18 @@ class SimArticle:
     caption_at: int = -1
     attachment: str = ""
     """Showname of a PDF linked by the last paragraph (``附件：<showname>``)."""
+    files: tuple[tuple[int, str, str], ...] = ()
+    """Attached files ``(paragraph index, showname, path)``: that paragraph links the file
+    (``simulator/attachments.py``)."""
     charset: bool = True
     """False: the page declares no charset anywhere (header nor meta)."""
     related_variant: str = ""
     """Query string used when other pages link to this article (``xxgkhide=1``)."""
     key: str = ""
     """The entry's key in ``data/<slug>.json`` (``added-…`` for ``add_article``)."""
+    markup: tuple[str, ...] = ()
+    """Paragraph HTML (``<strong>`` speaker marks) when the entry has markup; the plain
+    text in ``paragraphs`` stays the truth."""
 
     @property
     def published_at(self) -> datetime:
@@ -87,10 +93,10 @@ def stable_int(*parts: object) -> int:
 
 def load_entries(slug: str) -> list[dict[str, Any]]:
     path = DATA_DIR / f"{slug}.json"
-    if not path.is_file():
-        return []
-    data = json.loads(path.read_text("utf-8"))
-    return list(data["articles"])
+    entries = list(json.loads(path.read_text("utf-8"))["articles"]) if path.is_file() else []
+    from .conferences import extra_entries
+
+    return entries + extra_entries(slug)
 
 
 class Store:
@@ -111,7 +117,7 @@ class Store:
         raw: dict[str, dict[str, Any]] = {}
         per_slug: dict[str, list[dict[str, Any]]] = {}
         for slug in self.apps:
-            entries = load_entries(slug)
+            entries = self.apps[slug].entries()
             for e in entries:
                 e["slug"] = slug
                 raw[e["key"]] = e
@@ -126,7 +132,9 @@ class Store:
         for slug, entries in per_slug.items():
             app = self.apps[slug]
             num = app.first_num
-            for e in sorted(entries, key=lambda x: parse_time(x["published"])):
+            # entries from extra data files are numbered after the site's own, so adding
+            # them leaves the older URLs as they were
+            for e in sorted(entries, key=lambda x: (bool(x.get("extra")), parse_time(x["published"]))):
                 num += 17 + stable_int(e["key"]) % 311
                 urls[e["key"]] = app.article_url(
                     e["column"], parse_time(e["published"]), num, e["key"], e.get("form", "")
@@ -155,9 +163,11 @@ class Store:
             image=e.get("image", ""),
             caption_at=int(e.get("caption_at", -1)),
             attachment=e.get("attachment", ""),
+            files=tuple(tuple(f) for f in e.get("files", ())),
             charset=bool(e.get("charset", True)),
             related_variant=e.get("related_variant", ""),
             key=e.get("key", ""),
+            markup=tuple(e.get("markup", ())),
         )
 
     def _put(self, art: SimArticle, top: bool = False) -> None:
@@ -194,6 +204,7 @@ class Store:
                 old,
                 title=old.title if title is None else title,
                 paragraphs=list(old.paragraphs if paragraphs is None else paragraphs),
+                markup=old.markup if paragraphs is None else (),
             )
             self._articles[url] = new
             now = datetime.now(UTC).replace(microsecond=0)

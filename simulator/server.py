@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import faults as F
+from .attachments import install as install_attachments
 from .handler import SimServer
 from .model import SimArticle, Store
 from .requestlog import RequestLog
@@ -31,7 +32,7 @@ PNG_1X1 = bytes.fromhex(
 class Simulator:
     """Serves realistic copies of the mapped sites; see ``docs/simulator.md``."""
 
-    def __init__(self, page_size: int = 5) -> None:
+    def __init__(self, page_size: int = 5, attachments: bool = False) -> None:
         self.page_size = page_size
         self._apps: dict[str, SiteApp] = {cls.slug: cls(page_size) for cls in SITE_CLASSES}
         self._store = Store(self._apps)
@@ -44,6 +45,8 @@ class Simulator:
         self._stopping = threading.Event()
         self._server: SimServer | None = None
         self._thread: threading.Thread | None = None
+        self.files = install_attachments(self) if attachments else None
+        """Attached files served (``simulator/attachments.py``), with their texts as truth."""
 
     # -- lifecycle ---------------------------------------------------------------
     def start(self) -> Simulator:
@@ -147,6 +150,9 @@ class Simulator:
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         if path == "/robots.txt":
             return Page(body=app.robots.encode("ascii"), content_type="text/plain")
+        served = self.files.serve(app.host, path) if self.files is not None else None
+        if served is not None:
+            return Page(body=served[0], content_type=served[1])
         art = self._store.lookup(app.host, path)
         if art is not None:
             return self._article_page(app, art, headers)

@@ -22,6 +22,8 @@ NOW = "2026-11-22T09:00:00+08:00"
 """The crawl clock for tests: the simulator's newest articles are a few days old."""
 TEST_DELAY = 0.01
 """Small but not zero: with DOWNLOAD_DELAY = 0, Scrapy 2.19 bursts a slot's queue past its concurrency."""
+TEST_AGENT = "govpress/0.1 (+https://example.invalid/govpress-tests; archiving public press releases)"
+"""A contact for crawls started as an operator would (no placeholder-contact warning in their output)."""
 
 
 @pytest.fixture()
@@ -91,7 +93,7 @@ def govpress_args(sim: Simulator, archive: Path, *args: str) -> list[str]:
 
     sets = []
     for name, value in {**loopback_settings(sim.hostmap()), "DOWNLOAD_DELAY": TEST_DELAY,
-                        "AUTOTHROTTLE_ENABLED": False, "GOVPRESS_NOW": NOW}.items():
+                        "AUTOTHROTTLE_ENABLED": False, "GOVPRESS_NOW": NOW, "USER_AGENT": TEST_AGENT}.items():
         sets += ["-s", f"{name}={json.dumps(value) if isinstance(value, dict) else value}"]
     return [sys.executable, "-m", "app.cli", *args, "--archive", str(archive), "--no-progress", *sets]
 
@@ -131,3 +133,96 @@ def fixture_record(slug: str = "sd_jinan", name: str = "article_1.html", **field
                             "raw": (folder / name).read_bytes(), "fetched_at": "2026-11-22T01:00:00+00:00"}
     base.update(fields)
     return DocumentRecord.from_headers(headers, **base)
+
+
+HOSTILE_URL = "https://www.qingdao.gov.cn/n1/art_hostile.html"
+OUTSIDE = "198.51.100.1"
+"""TEST-NET-2 (RFC 5737): the hostile stored page points here; nothing may ever request it."""
+HOSTILE_PAGE = f"""<!DOCTYPE html><html><head><meta charset="gbk">
+<meta http-equiv="refresh" content="5;url=http://{OUTSIDE}/refresh">
+<link rel="stylesheet" href="http://{OUTSIDE}/site.css">
+<style>@import url(http://{OUTSIDE}/import.css); .banner {{ background: url(http://{OUTSIDE}/bg.png); }}
+@font-face {{ font-family: x; src: url(http://{OUTSIDE}/font.woff); }}</style>
+<script>window.parent.postMessage("script ran", "*"); document.title = "script ran";</script>
+<script src="http://{OUTSIDE}/tracker.js"></script>
+</head><body onload="document.body.setAttribute('data-onload', 'ran')">
+<div class="banner">青岛政务网</div>
+<h1 id="headline">青岛发布海洋经济测试公告</h1>
+<img id="outside-img" src="http://{OUTSIDE}/x.png" alt="外部图片">
+<img src="/images/local.png" alt="本站图片">
+<div style="background-image: url('http://{OUTSIDE}/inline.png')">内联样式背景</div>
+<p>为推动海洋经济高质量发展，青岛市发布测试公告。</p>
+<iframe src="http://{OUTSIDE}/frame.html"></iframe>
+<object data="http://{OUTSIDE}/movie.swf"></object>
+<video poster="http://{OUTSIDE}/poster.jpg" src="http://{OUTSIDE}/v.mp4"></video>
+<svg width="10" height="10"><image href="http://{OUTSIDE}/svg.png" width="10" height="10"/></svg>
+<form action="http://{OUTSIDE}/post"><input type="image" src="http://{OUTSIDE}/button.png"></form>
+<a id="outside-link" href="http://{OUTSIDE}/link.html">外部链接</a>
+<script>document.body.setAttribute("data-script", "ran"); fetch("http://{OUTSIDE}/fetch");</script>
+</body></html>"""
+
+
+def reading_cases(db: Any) -> dict[str, Any]:
+    """Write what a first crawl of the simulator lacks, through the archive's write API.
+
+    A hostile stored page (scripts, outside resources), a later revised version of
+    a document, a blocked run and a run that failed a breakage check.
+    """
+    from datetime import datetime, timedelta
+
+    from archive import Archive, store
+    from archive.record import DocumentRecord
+
+    reader = Archive(db)
+    hostile = DocumentRecord(
+        site="sd_qingdao", url=HOSTILE_URL, canonical_url=HOSTILE_URL,
+        title="青岛发布海洋经济测试公告", body="为推动海洋经济高质量发展，青岛市发布测试公告。\n第二段：欢迎社会各界监督。",
+        published="2026-11-21T10:00:00+08:00", published_raw="2026-11-21 10:00", source="青岛市海洋发展局",
+        column_name="政务要闻", encoding="gbk", raw=HOSTILE_PAGE.encode("gbk"),
+        fetched_at="2026-11-22T01:00:00+00:00", body_hash="hostile-test-page",
+        attachments=[{"url": "javascript:alert(document.cookie)", "name": "恶意附件.pdf"},
+                     {"url": f"http://{OUTSIDE}/file.pdf", "name": "附件.pdf"}],
+    )
+    hostile_id = store.save_document(db, hostile).document_id
+    doc = next(d for d in reader.documents(site="sd_jinan") if d.body.count("\n") >= 1)
+    paras = doc.body.split("\n")
+    later = (datetime.fromisoformat(doc.fetched_at) + timedelta(hours=6)).isoformat(timespec="seconds")
+    revised_body = "\n".join([paras[0] + "并在全市推广。", *paras[1:], "新增段落：本文件自发布之日起施行。"])
+    revised = DocumentRecord(
+        site=doc.site, url=doc.url, canonical_url=doc.canonical_url, title=doc.title + "（修订）",
+        body=revised_body, published=doc.published, published_raw=doc.published_raw,
+        source=doc.source, column_name=doc.column_name,
+        region_code=doc.region_code, encoding="utf-8", body_hash="revised-" + doc.body_hash,
+        raw=f"<html><body><h1>{doc.title}（修订）</h1><p>{revised_body}</p></body></html>".encode(),
+        fetched_at=later, attachments=list(doc.attachments),
+    )
+    assert store.save_document(db, revised).outcome == "updated"
+    blocked = store.start_run(db, "sd_province", trigger="manual", pid=1)
+    store.finish_run(db, blocked, status="blocked", counts={"errors": 3}, error="HTTP 403 from a WAF page",
+                     stats={"fetch_errors/blocked": 3, "block/kind": "js_challenge",
+                            "block/detail": "a script challenge page instead of the list"})
+    checked = store.start_run(db, "sd_dzwww", trigger="manual", pid=1)
+    store.finish_run(db, checked, status="partial", counts={"pages": 3},
+                     stats={"monitor/failed": ["no article links on any list page"]})
+    return {"hostile_id": hostile_id, "revised_id": doc.id, "revised_title": doc.title + "（修订）",
+            "original_title": doc.title}
+
+
+@pytest.fixture(scope="session")
+def reading_archive(crawled: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """A copy of the crawled demo archive with ``reading_cases`` added (for the reading pages)."""
+    import shutil
+
+    from archive import open_archive
+
+    _, source, _ = crawled
+    target = tmp_path_factory.mktemp("reading") / "govpress.sqlite"
+    for suffix in ("", "-wal"):
+        if Path(f"{source}{suffix}").exists():
+            shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
+    db = open_archive(target)
+    try:
+        cases = reading_cases(db)
+    finally:
+        db.conn.close()
+    return target, cases

@@ -183,6 +183,31 @@ def test_runs_stats_and_raw_pages(db) -> None:  # type: ignore[no-untyped-def]
     assert latest == [b"<html>1</html>", b"<html>2b</html>"]
 
 
+def test_lookups_by_id_for_the_reading_pages(db) -> None:  # type: ignore[no-untyped-def]
+    store.upsert_site(db, {"slug": "sd_qingdao", "name": "青岛市人民政府", "province": "山东省",
+                           "city": "青岛市", "region_code": "370200"})
+    for n, day in ((1, "2024-05-03"), (2, "2024-05-01"), (3, "2024-05-02")):
+        store.save_document(db, rec(n, published=f"{day}T10:00:00+08:00", raw=f"<p>{n}</p>".encode()))
+    store.save_document(db, rec(4, body_hash="h1"))  # exact duplicate of 1, no raw page of its own
+    store.save_document(db, rec(2, published="2024-05-01T10:00:00+08:00", body="改了", body_hash="h2b",
+                                raw=b"<p>2b</p>", fetched_at="2024-06-01T00:00:00+00:00"))
+    a = Archive(db)
+    assert a.document(2) is not None and a.document(2).body == "改了" and a.document(99) is None
+    assert [d.id for d in a.latest()] == [1, 3, 2]  # newest published first, duplicate left out
+    assert [d.id for d in a.latest(until="2024-05-02", limit=1)] == [3]
+    assert [r.body for r in a.revisions_of(2)] == [rec(2).body] and a.revisions_of(1) == []
+    raw = a.raw_page(2)
+    assert raw is not None and raw.content == b"<p>2b</p>" and raw.document_id == 2
+    ids = a.raw_page_ids(2)
+    assert len(ids) == 2 and ids[1][1] == "2024-06-01T00:00:00+00:00"
+    first = a.raw_page(2, ids[0][0])
+    assert first is not None and first.content == b"<p>2</p>"
+    assert a.raw_page(4) is None and a.raw_page(2, ids[0][0] + 999) is None
+    site = a.sites()["sd_qingdao"]
+    assert (site.name, site.province, site.city, site.region_code) == ("青岛市人民政府", "山东省", "青岛市", "370200")
+    assert [h.document.id for h in a.search("海洋", until="2024-05-02")] == [3]
+
+
 def test_archive_path_reads_without_writing(tmp_path: Path) -> None:
     path = tmp_path / "a.sqlite"
     db = open_archive(path)

@@ -22,6 +22,9 @@ GOOD = {"response_received_count": 12, "lists/pages": 2, "lists/links": 10,
         ("finished", {}, "ok"),
         ("finished", {"fetch_errors/count": 2}, "partial"),
         ("finished", {"downloader/exception_count": 2}, "ok"),  # retried and then fetched
+        ("finished", {"item_errors/count": 1}, "partial"),  # an item lost to a pipeline exception
+        ("finished", {"spider_exceptions/count": 1}, "partial"),  # a callback raised
+        ("lock_error", {}, "failed"),  # the site lock could not be taken at all
         ("finished", {"monitor/failed": ["no date on 50% of articles"]}, "partial"),
         ("finished", {"lists/pages": 0, "fetch_errors/count": 1}, "failed"),
         ("finished", {"lists/pages": 0, "fetch_errors/count": 1, "fetch_errors/blocked": 1}, "blocked"),
@@ -64,3 +67,17 @@ def test_an_unwritable_archive_is_logged_not_raised(tmp_path: Path) -> None:
     ext.spider_opened(crawler.spider)
     ext.spider_closed(crawler.spider, "finished")
     assert "is a directory" in crawler.stats.get_value("archive/error")
+
+
+def test_an_item_error_is_counted_into_the_run(tmp_path: Path) -> None:
+    """An exception in a pipeline drops the item; the run must count it (issue #17)."""
+    from scrapy import Spider, signals
+    from scrapy.utils.test import get_crawler
+
+    crawler = get_crawler(Spider, {"ARCHIVE_PATH": str(tmp_path / "a.sqlite")})
+    ext = RunRecordExtension.from_crawler(crawler)  # noqa: F841 - signals hold weak references
+    crawler.signals.send_catch_log(signals.item_error, item={}, response=None, spider=None,
+                                   failure=None)
+    stats = crawler.stats.get_stats()
+    assert stats["item_errors/count"] == 1
+    assert run_counts(stats)["errors"] == 1

@@ -36,3 +36,20 @@ def test_the_extension_skips_a_crawl_whose_site_is_locked(tmp_path: Path) -> Non
     assert not SiteLock(tmp_path / "locks", "sd_jinan").acquire()
     ext.spider_closed(crawler.spider)
     assert SiteLock(tmp_path / "locks", "sd_jinan").acquire()
+
+
+def test_an_uncreatable_lock_dir_makes_the_crawl_refuse_to_run(tmp_path: Path) -> None:
+    """Without its lock two crawls of one site could run at once: refuse, with the reason (#17)."""
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    crawler = get_crawler(Spider, {"ARCHIVE_PATH": str(tmp_path / "a.sqlite"),
+                                   "LOCK_DIR": str(blocker / "locks")})
+    ext = SiteLockExtension.from_crawler(crawler)
+    with pytest.raises(CloseSpider) as info:
+        ext.spider_opened(Spider(name="sd_test"))
+    assert info.value.reason == "lock_error"
+    message = crawler.stats.get_value("govpress/error")
+    assert "sd_test" in message and "locks" in message and "\n" not in message

@@ -184,3 +184,22 @@ def test_a_css_utility_class_relative_is_not_a_related_box() -> None:
             "<div class='related'><a href='/a.html'>某市召开会议</a></div></div></body></html>")
     ex = extract(html)
     assert ex.body.count("会议强调") == 5 and "某市召开会议" not in ex.body
+
+
+def _page(box: str) -> bytes:
+    nav = "<div class='nav'><a href='/'>首页</a><a href='/a/'>政务公开</a><a href='/b/'>互动交流</a></div>"
+    foot = "<div class='footer'><p>主办单位：某市人民政府办公室</p></div>"
+    return f"<html><head><title>通知</title></head><body>{nav}<div class='main-box'>{box}</div>{foot}</body></html>".encode()
+
+
+def test_a_short_notice_is_its_box_not_its_longest_paragraph() -> None:
+    ex = extract(_page("<p>各区县人民政府，市直有关部门：</p><p>现将2026年度项目申报有关事项通知如下，请认真组织申报。</p>"
+                       "<p>附件1：<a href='/attach/1.pdf'>项目计划.pdf</a></p>"), "http://www.x.gov.cn/t1.html")
+    assert ex.body.split("\n")[0] == "各区县人民政府，市直有关部门："
+    assert [a["name"] for a in ex.attachments] == ["项目计划.pdf"]
+
+
+def test_an_attachment_only_notice_is_found_by_where_its_files_are_linked() -> None:
+    ex = extract(_page("<p>附件：<a href='/attach/2.ofd'>第三批名单.ofd</a></p>"), "http://www.x.gov.cn/t2.html")
+    assert ex.extraction_method == "attachments"
+    assert [a["name"] for a in ex.attachments] == ["第三批名单.ofd"]

@@ -64,3 +64,23 @@ def test_next_link_pagination_stops_on_the_last_page() -> None:
     page1 = '<div id="flip"><a href="index_1.htm">下一页</a></div>'
     assert next_page(page1, lst.url, lst, 1) == "http://sd.dzwww.com/sdnews/index_1.htm"
     assert next_page('<div id="flip"><a href="index.htm">上一页</a></div>', lst.url, lst, 2) is None
+
+
+def test_one_malformed_link_does_not_lose_the_rest_of_the_list_page() -> None:
+    html = """<div id="main2"><ul>
+      <li><a href="./202601/t20260121_1.htm">一</a></li>
+      <li><a href="http://[::1/202601/t20260121_2.htm">坏</a></li>
+      <li><a href="./202601/t20260121_3.htm">三</a></li></ul>
+      <div id="flip"><a href="http://[::1/next">下一页</a></div></div>"""
+    bad: list[str] = []
+    links = article_links(html, "http://sd.dzwww.com/sdnews/", SITES["sd_dzwww"], on_bad=bad.append)
+    assert links == ["http://sd.dzwww.com/sdnews/202601/t20260121_1.htm",
+                     "http://sd.dzwww.com/sdnews/202601/t20260121_3.htm"]
+    assert bad == ["http://[::1/202601/t20260121_2.htm", "http://[::1/next"]
+    lst = SITES["sd_dzwww"].lists[0]
+    assert next_page(html, "http://sd.dzwww.com/sdnews/", lst, 1) is None  # a bad next link ends paging, no raise
+
+
+def test_a_malformed_base_href_on_a_list_page_is_survived() -> None:
+    html = '<div id="main2"><a href="/sdnews/202601/t20260121_1.htm">一</a></div>'
+    assert article_links(html, "http://[::1/", SITES["sd_dzwww"]) == []

@@ -51,8 +51,11 @@ def test_job_defaults_forbid_overlap_and_tolerate_hours_of_lateness(tmp_path) ->
         assert job.max_instances == 1 and job.coalesce is True
         assert job.misfire_grace_time >= 3600
         assert job.trigger.jitter == SITES[slug].schedule.jitter
-    # An empty archive: every site's last scheduled run was missed and is caught up once.
-    assert {j for j in jobs if j.endswith("-catch-up")} == {f"{s}-catch-up" for s in SITES}
+    # An empty archive: no site has run, so none is crawled before its time (issue #15) ...
+    assert not {j for j in jobs if j.endswith("-catch-up")}
+    # ... unless asked: then each is caught up once.
+    sched = scheduler.build_scheduler(SITES, runner, now=at("2026-11-22 09:00"), catch_up=True)
+    assert {j.id for j in sched.get_jobs() if j.id.endswith("-catch-up")} == {f"{s}-catch-up" for s in SITES}
 
 
 def test_schedule_table_lists_every_site() -> None:

@@ -11,12 +11,13 @@ import re
 import tomllib
 import unicodedata
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from scrapy.http import HtmlResponse
+from scrapy.http import HtmlResponse, TextResponse
 
 from core.siteconfig import load_sites
-from crawler.links import article_links
+from crawler.apilists import list_page
 from pipelines.extract import extract
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sites"
@@ -39,12 +40,26 @@ def cases(kind: str) -> list[tuple[str, str, dict]]:
     return out
 
 
-def response(slug: str, name: str, exp: dict) -> HtmlResponse:
+def response(slug: str, name: str, exp: dict) -> TextResponse:
     raw = (FIXTURES / slug / name).read_bytes()
-    return HtmlResponse(exp["url"], body=raw, headers={"Content-Type": exp["content_type"]})
+    cls = HtmlResponse if "html" in exp["content_type"] else TextResponse
+    return cls(exp["url"], body=raw, headers={"Content-Type": exp["content_type"]})
 
 
-def test_every_site_has_fixtures() -> None:
+def same_url(a: str, b: str) -> bool:
+    """Equal URLs, whatever the order of their query parameters."""
+    x, y = urlsplit(a), urlsplit(b)
+    return (x.scheme, x.netloc, x.path) == (y.scheme, y.netloc, y.path) and \
+        sorted(parse_qsl(x.query)) == sorted(parse_qsl(y.query))
+
+
+def test_every_site_has_a_file_a_simulated_copy_and_fixtures() -> None:
+    from simulator.sites import SITE_CLASSES
+
+    simulated = {cls.slug for cls in SITE_CLASSES}
+    assert set(SITES) == simulated, f"site files without a simulated copy or the reverse: {set(SITES) ^ simulated}"
+    folders = {p.name for p in FIXTURES.iterdir() if p.is_dir()}
+    assert folders == set(SITES), f"fixture folders without a site or the reverse: {folders ^ set(SITES)}"
     for slug in SITES:
         folder = FIXTURES / slug
         assert (folder / "expected.toml").is_file(), f"{slug}: no tests/fixtures/sites/{slug}/expected.toml"
@@ -55,11 +70,18 @@ def test_every_site_has_fixtures() -> None:
 @pytest.mark.parametrize(("slug", "name", "exp"), cases("list"))
 def test_list_page_yields_its_article_links(slug: str, name: str, exp: dict) -> None:
     site = SITES[slug]
+    lst = next(lst for lst in site.lists if lst.column == exp["column"])
     resp = response(slug, name, exp)
-    links = article_links(resp.text, resp.url, site)
-    assert len(links) == exp["article_links"]
-    assert all(site.article_re.search(link.split("?")[0]) for link in links)
-    assert all(any(d in link for d in site.allowed_domains) for link in links)
+    result = list_page(resp.text, resp.url, lst, site, 1, exp["content_type"])
+    assert len(result.links) == exp["article_links"]
+    if "article_urls" in exp:
+        assert result.links == exp["article_urls"]
+    assert all(site.article_re.search(link.split("?")[0]) for link in result.links)
+    assert all(any(d in link for d in site.allowed_domains) for link in result.links)
+    if "data_url" in exp:
+        assert result.data_url and same_url(result.data_url, exp["data_url"]), result.data_url
+    if "next_url" in exp:
+        assert (result.next_url or "") == exp["next_url"] or same_url(result.next_url or "", exp["next_url"])
 
 
 @pytest.mark.parametrize(("slug", "name", "exp"), cases("article"))

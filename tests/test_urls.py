@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from core.siteconfig import load_profile
+from core.siteconfig import load_dialect
 from core.urls import canonicalize, is_followable
 
-HANWEB_DROP = load_profile("hanweb")["canonical_drop_params"]
+HANWEB_DROP = load_dialect("hanweb_classic")["canonical_drop_params"]
 
 
 @pytest.mark.parametrize(
@@ -220,3 +220,33 @@ def test_public_ip_in_allowed_domains() -> None:
 
 def test_idna_allowed_domain() -> None:
     assert is_followable("http://山东省政府.政务/a.html", allowed_domains=["山东省政府.政务"]) == (True, "ok")
+
+
+# -- hostile links (issue #17): a malformed URL is refused, never raised ----------------------
+BAD_URLS = ["http://[::1/a.pdf", "http://[zz]/a.html", "http://www.x.gov.cn:99999/a.html",
+            "http://[::1/", "https://[/x", "http://\udcff.gov.cn/a"]
+
+
+@pytest.mark.parametrize("bad", BAD_URLS)
+def test_safe_join_returns_none_for_a_malformed_link(bad: str) -> None:
+    from core.urls import safe_join
+
+    assert safe_join("http://www.x.gov.cn/a/", bad) is None
+
+
+def test_safe_join_resolves_good_links_like_urljoin() -> None:
+    from core.urls import safe_join
+
+    assert safe_join("http://www.x.gov.cn/a/b.html", "../c.html") == "http://www.x.gov.cn/c.html"
+    assert safe_join("http://[::1/", "a.html") is None  # a bad base is a bad link too
+
+
+@pytest.mark.parametrize("bad", BAD_URLS)
+def test_is_followable_refuses_a_malformed_url_without_raising(bad: str) -> None:
+    ok, reason = is_followable(bad, allowed_domains=["x.gov.cn"])
+    assert not ok and reason
+
+
+def test_canonicalize_raises_only_valueerror_on_a_malformed_url() -> None:
+    with pytest.raises(ValueError):
+        canonicalize("http://[::1/a.html")

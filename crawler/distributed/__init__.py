@@ -24,6 +24,7 @@ import json
 from typing import Any
 
 from archive.record import DocumentRecord
+from archive.structure_types import References, Transcript
 
 PREFIX = "govpress"
 STREAM_GROUP = "ingest"
@@ -87,4 +88,6 @@ def decode_record(blob: bytes) -> DocumentRecord:
     data = json.loads(blob)
     for name in _BYTES:
         data[name] = base64.b64decode(data[name])
+    data["transcript"] = Transcript.from_value(data.get("transcript"))
+    data["references"] = References.from_value(data.get("references"))
     return DocumentRecord(**data)

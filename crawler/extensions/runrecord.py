@@ -18,12 +18,15 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from archive import ArchiveError
+from archive.backup import checkpoint
 from archive.session import ArchiveSession
 from pipelines.session import session_for
 
 logger = logging.getLogger(__name__)
 
 INTERRUPTED = {"shutdown", "cancelled", "closespider_timeout"}
+ITEM_ERRORS = "item_errors/count"
+"""Items lost to an exception in a pipeline (Scrapy logs them but keeps no stat); issue #17."""
 
 
 def run_status(reason: str, stats: dict[str, Any]) -> str:
@@ -48,6 +51,7 @@ def run_counts(stats: dict[str, Any]) -> dict[str, int]:
     # fetch_errors/count holds requests that failed for good, after their retries.
     errors = sum(stats.get(key, 0) for key in (
         "fetch_errors/count", "spider_exceptions/count", "archive/errors", "lists/empty",
+        ITEM_ERRORS,
     ))
     return {
         "pages": stats.get("response_received_count", 0),
@@ -69,10 +73,15 @@ class RunRecordExtension:
         self.run_id: int | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.item_error, signal=signals.item_error)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunRecordExtension:
         return cls(crawler)
+
+    def item_error(self, item: Any, response: Any, spider: Any, failure: Any) -> None:
+        """Count an item a pipeline raised on: the run is then not ``ok`` (issue #17)."""
+        self.crawler.stats.inc_value(ITEM_ERRORS)
 
     def _write(self, action: Callable[[ArchiveSession], Any]) -> Any:
         """Run ``action(session)`` on the crawl's archive session; a failure is logged, not raised."""
@@ -99,7 +108,7 @@ class RunRecordExtension:
         stats.setdefault("finish_reason", reason)
         status, counts = run_status(reason, stats), run_counts(stats)
         error = "" if reason == "finished" else str(
-            stats.get("govpress/skipped") or stats.get("archive/error") or reason)
+            stats.get("govpress/skipped") or stats.get("govpress/error") or stats.get("archive/error") or reason)
         if status in ("failed", "blocked") and not error:
             first = stats.get("fetch_errors/first")
             error = f"unreachable: {first}" if status == "failed" and first else str(first or "no pages")
@@ -107,8 +116,11 @@ class RunRecordExtension:
             error = "; ".join(filter(None, [error, "checks failed: " + "; ".join(stats["monitor/failed"])]))
         stats["finish_time"] = datetime.now(UTC)
         run_id = self.run_id
-        self._write(lambda session: session.finish_run(run_id, status=status, counts=counts,
-                                                       stats=_jsonable(stats), error=error))
+        def finish(session: ArchiveSession) -> None:
+            session.finish_run(run_id, status=status, counts=counts, stats=_jsonable(stats), error=error)
+            checkpoint(session.db)  # every crawl ends with the main file complete (scrapy crawl too)
+
+        self._write(finish)
         logger.info("%s: run %s %s: %s", spider.name, self.run_id, status, counts)
 
 

@@ -15,7 +15,7 @@ import logging
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -24,6 +24,8 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 logger = logging.getLogger(__name__)
 
 SKIPPED = "skipped"
+LOCK_ERROR = "lock_error"
+"""Close reason when the lock cannot be taken at all: the crawl refuses to run unlocked."""
 
 
 class SiteLock:
@@ -65,13 +67,18 @@ class SiteLock:
             self._file = None
 
 
+def lock_dir(settings: Any) -> Path:
+    """``LOCK_DIR``, or a ``locks`` folder beside the archive (shared by crawls and ``reprocess``)."""
+    archive = Path(settings.get("ARCHIVE_PATH") or "data/govpress.sqlite")
+    return Path(settings.get("LOCK_DIR") or archive.parent / "locks")
+
+
 class SiteLockExtension:
     def __init__(self, crawler: Crawler):
         settings = crawler.settings
         if not settings.getbool("LOCK_ENABLED", True):
             raise NotConfigured("LOCK_ENABLED is off")
-        archive = Path(settings.get("ARCHIVE_PATH") or "data/govpress.sqlite")
-        self.directory = Path(settings.get("LOCK_DIR") or archive.parent / "locks")
+        self.directory = lock_dir(settings)
         self.crawler = crawler
         self.lock: SiteLock | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -83,7 +90,14 @@ class SiteLockExtension:
 
     def spider_opened(self, spider: Spider) -> None:
         lock = SiteLock(self.directory, spider.name)
-        if not lock.acquire():
+        try:
+            acquired = lock.acquire()
+        except OSError as exc:
+            message = f"{spider.name}: cannot take the site lock {lock.path}: {exc.strerror or exc}; not crawling"
+            logger.error(message)
+            self.crawler.stats.set_value("govpress/error", message)
+            raise CloseSpider(LOCK_ERROR) from None
+        if not acquired:
             message = f"skipped: {spider.name} is being crawled ({lock.holder()})"
             logger.warning(message)
             self.crawler.stats.set_value("govpress/skipped", message)

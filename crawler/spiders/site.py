@@ -24,7 +24,8 @@ from twisted.python.failure import Failure
 from archive.record import DocumentRecord
 from core.siteconfig import ListPage, SiteDefinition
 from core.urls import canonicalize, is_followable
-from crawler.links import article_links, next_page
+from crawler import multipage
+from crawler.apilists import list_page
 
 BLOCKED_STATUSES = {403, 412, 521}
 """Answers of WAFs and anti-bot systems (Ruishu 412, Jiasule 521): reported, never retried."""
@@ -40,6 +41,10 @@ class SiteSpider(scrapy.Spider):
     scheduled: set[str]
     """Canonical article URLs and list URLs already requested (the crawl's own dupefilter)."""
     allow_private: bool
+    max_links: int
+    """Article links taken from one list page (``LIST_MAX_LINKS``)."""
+    max_requests: int
+    """Requests one crawl schedules at most (``FRONTIER_MAX_REQUESTS``)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -47,6 +52,8 @@ class SiteSpider(scrapy.Spider):
         settings = crawler.settings
         spider.allowed_domains = list(spider.site.allowed_domains)
         spider.max_list_pages = settings.getint("LIST_MAX_PAGES", 0)
+        spider.max_links = settings.getint("LIST_MAX_LINKS", 500)
+        spider.max_requests = settings.getint("FRONTIER_MAX_REQUESTS", 50_000)
         spider.scheduled = set()
         spider.allow_private = bool(settings.getdict("HOSTMAP"))
         if settings.getfloat("DOWNLOAD_DELAY") <= 0:
@@ -82,8 +89,26 @@ class SiteSpider(scrapy.Spider):
             self.logger.debug("%s: %s is past the last list page", self.site.slug, response.url)
             return
         stats.inc_value("lists/pages")
+        html = page_text(response)
+
+        def bad_link(href: str) -> None:
+            stats.inc_value("lists/bad_links")
+            self.logger.warning("%s: malformed link %r skipped on %s", self.site.slug, href[:200], response.url)
+
+        ctype = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
+        result = list_page(html, response.url, lst, self.site, page, ctype, on_bad=bad_link)
+        if result.data_url and not result.links:  # a JS shell: its rows come from a data call
+            if result.data_url not in self.scheduled:
+                self.scheduled.add(result.data_url)
+                stats.inc_value("lists/data_calls")
+                yield scrapy.Request(result.data_url, callback=self.parse_list, errback=self.on_error,
+                                     cb_kwargs={"lst": lst, "page": page},
+                                     headers={"Referer": response.url})
+            return
+        if result.problem:
+            self.logger.error("%s: %s: %s", self.site.slug, result.problem, response.url)
         links = []
-        for url in article_links(response.text, response.url, self.site):
+        for url in result.links:
             ok, reason = is_followable(url, allowed_domains=self.site.allowed_domains,
                                        allow_private=self.allow_private)
             if ok:
@@ -91,6 +116,11 @@ class SiteSpider(scrapy.Spider):
             else:
                 stats.inc_value("lists/refused_links")
                 self.logger.warning("%s: not following %s: %s", self.site.slug, url, reason)
+        if len(links) > self.max_links:  # a hostile page with 100k links must not flood the queue
+            stats.inc_value("lists/links_capped", len(links) - self.max_links)
+            self.logger.warning("%s: %d article links on %s; taking the first %d (LIST_MAX_LINKS)",
+                                self.site.slug, len(links), response.url, self.max_links)
+            links = links[: self.max_links]
         stats.inc_value("lists/links", len(links))
         if page == 1:
             stats.inc_value("lists/first_page_links", len(links))
@@ -104,14 +134,16 @@ class SiteSpider(scrapy.Spider):
         canon = {url: self.canonical(url) for url in links}
         for url in links:
             if canon[url] not in self.scheduled:
+                if self._frontier_full():
+                    return
                 yield self._article_request(url, canon[url], lst, response.url)
         if self.max_list_pages and page >= self.max_list_pages:
             return
-        nxt = next_page(response.text, response.url, lst, page)
+        nxt = result.next_url if page < lst.max_pages else None
         if nxt and nxt in self.scheduled:
             stats.inc_value("lists/cycle")
             self.logger.warning("%s: pagination returns to %s; stopping", self.site.slug, nxt)
-        elif nxt:
+        elif nxt and not self._frontier_full():
             self.scheduled.add(nxt)
             yield scrapy.Request(
                 nxt, callback=self.parse_list, errback=self.on_error,
@@ -119,6 +151,17 @@ class SiteSpider(scrapy.Spider):
                 meta={"handle_httpstatus_list": [404], "govpress": "next_list",
                       "page_links": sorted(set(canon.values())), "list_url": response.url},
             )
+
+    def _frontier_full(self) -> bool:
+        """True once this crawl has scheduled ``FRONTIER_MAX_REQUESTS`` (counted and logged once)."""
+        if len(self.scheduled) < self.max_requests:
+            return False
+        stats = self.crawler.stats
+        if not stats.get_value("frontier/capped"):
+            self.logger.error("%s: %d requests scheduled; not scheduling more (FRONTIER_MAX_REQUESTS)",
+                              self.site.slug, len(self.scheduled))
+        stats.inc_value("frontier/capped")
+        return True
 
     def _article_request(self, url: str, canonical: str, lst: ListPage, list_url: str) -> scrapy.Request:
         self.scheduled.add(canonical)
@@ -146,7 +189,7 @@ class SiteSpider(scrapy.Spider):
         headers = {
             k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()
         }
-        yield DocumentRecord.from_headers(
+        record = DocumentRecord.from_headers(
             headers,
             site=self.site.slug,
             url=response.url,
@@ -158,6 +201,28 @@ class SiteSpider(scrapy.Spider):
             column_name=meta.get("column", ""),
             not_modified=response.status == 304,
         )
+        more = multipage.first_page(record, response, self.parse_article_page, self.on_page_error,
+                                    self.settings.getint("ARTICLE_MAX_PAGES", 20))
+        yield more or record
+
+    def parse_article_page(self, response: Response) -> Any:
+        """A later page of a multi-page article (``crawler/multipage.py``)."""
+        yield multipage.next_page(response, self.parse_article_page, self.on_page_error)
+
+    def on_page_error(self, failure: Failure) -> Any:
+        yield multipage.page_failed(failure, self.parse_article_page, self.on_page_error)
+
+
+def page_text(response: Response) -> str:
+    """The page as text: Scrapy's decoding, or ours when the declared charset is not one
+    (``charset=hex`` makes ``response.text`` raise ``LookupError``)."""
+    try:
+        return str(response.text)
+    except (LookupError, ValueError, UnicodeError, AttributeError):
+        from pipelines.extract.encoding import decode
+
+        ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        return decode(response.body, content_type=ctype).text
 
 
 def describe_failure(failure: Failure) -> tuple[str, str, bool]:
@@ -170,6 +235,8 @@ def describe_failure(failure: Failure) -> tuple[str, str, bool]:
     if failure.check(IgnoreRequest):  # type: ignore[no-untyped-call]
         message = str(failure.value) or "ignored"
         lowered = message.lower()
+        if "robots.txt unreachable" in lowered:  # RFC 9309 complete disallow: the run must say so
+            return "robots_unreachable", message, True
         if "robots.txt" in lowered or "offsite" in lowered:
             return "ignored", message, False  # by design: politeness and allowed_domains
         if "redirect" in lowered:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import boilerplate, content, dom, media, metadata
+from . import boilerplate, content, dom, media, metadata, tables
 from .dates import in_range
 from .encoding import decode
 
@@ -36,6 +36,8 @@ class Extraction:
     title: str = ""
     published: str | None = None
     published_raw: str = ""
+    published_meta_raw: str = ""
+    """The published meta's value as found (PubDate …), kept when the shown date wins."""
     source: str = ""
     author: str = ""
     editors: list[str] = field(default_factory=list)
@@ -45,11 +47,15 @@ class Extraction:
     keywords: str = ""
     description: str = ""
     attachments: list[dict[str, Any]] = field(default_factory=list)
+    tables: list[dict[str, Any]] = field(default_factory=list)
+    """Data tables in the body: ``{"caption", "rows": [[cell, …], …]}`` (rows also in ``body``, tab-separated)."""
     images: list[dict[str, Any]] = field(default_factory=list)
     encoding: str = ""
     replacement_chars: int = 0
     extraction_method: str = ""
     flags: list[str] = field(default_factory=list)
+    bold_leads: list[str] = field(default_factory=list)
+    """Bold runs opening a body paragraph (speaker marks in transcripts), in order."""
 
 
 _ATTACH_LABEL_RE = re.compile(r"^(?:相关)?附件(?:下载)?\d*")
@@ -93,20 +99,42 @@ def extract(
     selectors: ArticleSelectors | None = None,
     encoding: str | None = None,
     min_text: int = MIN_TEXT_CHARS,
+    max_nodes: int = dom.MAX_NODES,
 ) -> Extraction:
-    """Extract the article of one page; never raises on bad HTML (see ``flags``).
+    """Extract the article of one page; never raises (what it gave up on is in ``flags``).
 
     The quality flags are decided here and only here: ``no_text`` (fewer than
     ``min_text`` own characters), ``no_title``, ``no_date`` (no date found),
     ``date_out_of_range`` (a date found but implausible), ``replacement_chars``.
+    Flags of what was given up: ``truncated_nodes`` / ``truncated_attributes`` /
+    ``flattened_depth`` (a pathological page cut before parsing, see ``dom.guard``),
+    ``charset_mismatch`` (a declared charset that cannot be right was ignored),
+    ``bad_url`` (a malformed link skipped) and ``extract_error`` (an unexpected failure;
+    the fields found so far are kept).
     """
+    ex = Extraction()
+    try:
+        _extract(ex, raw, url, content_type, selectors, encoding, min_text, max_nodes)
+    except Exception:  # the guarantee: one hostile page never takes the crawl down
+        logger.exception("extraction failed on %s; keeping what was found", url)
+        ex.flags.append("extract_error")
+    return ex
+
+
+def _extract(ex: Extraction, raw: bytes | str, url: str, content_type: str | None,
+             selectors: ArticleSelectors | None, encoding: str | None, min_text: int,
+             max_nodes: int) -> None:
     dec = decode(raw, content_type=content_type, encoding=encoding)
-    ex = Extraction(encoding=dec.encoding, replacement_chars=dec.replacement_chars)
-    root = dom.parse(dec.text)
+    ex.encoding, ex.replacement_chars = dec.encoding, dec.replacement_chars
+    if dec.mismatch:
+        ex.flags.append("charset_mismatch")
+    text, cut = dom.guard(dec.text, max_nodes)
+    ex.flags += cut
+    root = dom.parse(text)
     if root is None:
         ex.extraction_method = "none"
         ex.flags += ["no_text", "no_title", "no_date"]
-        return ex
+        return
     head = metadata.read_head(root, url)
     sel_title = _selector_text(root, selectors.title) if selectors and selectors.title else ""
     sel_date = _selector_text(root, selectors.published) if selectors and selectors.published else ""
@@ -114,16 +142,20 @@ def extract(
 
     dom.clean(root)
     page_lines = list(dom.iter_lines(root))  # before the container is pruned or moved
-    container, ex.extraction_method = content.find_container(root, dec.text, selectors.body if selectors else "")
+    container, ex.extraction_method = content.find_container(root, text, selectors.body if selectors else "")
     ex.title = metadata.find_title(root, head, sel_title, page_lines, container)
 
     info: list[str] = []
+    bad_urls: list[str] = [head.bad_base] if head.bad_base else []
     if container is not None:
-        ex.attachments = media.attachments(container, head.base_url)
+        ex.attachments = media.attachments(container, head.base_url, bad_urls)
         content.prune(container, selectors.prune if selectors else ())
-        ex.images = media.images(container, head.base_url)
+        ex.images = media.images(container, head.base_url, bad_urls)
+        found = tables.take_tables(container)
+        ex.bold_leads = dom.bold_leads(container)
         filtered = boilerplate.filter_lines(list(dom.iter_lines(container, with_links=True)), ex.title)
-        ex.body = "\n".join(filtered.lines)
+        body_lines, ex.tables = tables.render(filtered.lines, found)
+        ex.body = "\n".join(body_lines)
         ex.editors = filtered.editors
         if not ex.editors and container.getparent() is not None:
             for line in content.nearby_credits(container):
@@ -131,6 +163,7 @@ def extract(
         info = filtered.info
 
     hit = metadata.find_date(head, url, info, page_lines, ex.title, sel_date)
+    ex.published_meta_raw = metadata.meta(head, "published")
     if hit is not None:
         ex.published_raw = hit.raw
         if in_range(hit):
@@ -152,5 +185,6 @@ def extract(
         ex.flags.append("no_date")
     if dec.replacement_chars:
         ex.flags.append("replacement_chars")
+    if bad_urls:
+        ex.flags.append("bad_url")  # a malformed link, image or <base href> was skipped
     logger.debug("extracted %s via %s (%d chars)", url, ex.extraction_method, len(ex.body))
-    return ex

@@ -66,13 +66,15 @@ def is_footer(text: str) -> bool:
 
 
 def _is_widget(line: str) -> bool:
-    return len(line) <= P.WIDGET_MAX_LEN and bool(P.WIDGET_LINE_RE.search(line))
+    return len(line) <= P.WIDGET_MAX_LEN and bool(P.WIDGET_LINE_RE.search(line) or P.DOWNLOAD_BAR_RE.match(line))
 
 
 def _is_info(line: str, top: bool = False) -> bool:
     if len(line) > P.INFO_MAX_LEN:
         return False
     m = P.DATE_LED_RE.match(line)
+    if m and top and P.DATELINE_RE.match(line):
+        return False  # a dateline in words (2026年4月8日) heads a transcript or speech
     if m and (P.DATE_LED_LABEL_RE.search(m.group("rest")) or (top and len(m.group("rest").strip()) <= 30)):
         return True
     if P.INFO_START_RE.search(line) or P.REPOST_TAIL_RE.search(line) or (top and P.INFO_TOP_START_RE.search(line)):
@@ -81,17 +83,10 @@ def _is_info(line: str, top: bool = False) -> bool:
     return len(labels) >= 2
 
 
-def strip_headline(lines: list[str], title: str) -> tuple[list[str], int]:
-    """Drop a headline deck repeated at the top of the content.
-
-    The headline may be split over several lines, may carry a trailing verb
-    (``…座谈会强调``) and may be followed by short subtitle lines (副题).
-    """
-    t = squash(title)
-    if len(t) < 4:
-        return lines, 0
-    joined, i = "", 0
-    while i < min(len(lines), 6):
+def _deck_end(lines: list[str], start: int, t: str) -> tuple[int, str]:
+    """End index and squashed text of the lines from ``start`` that spell the headline ``t``."""
+    joined, i = "", start
+    while i < min(len(lines), start + 6):
         s = squash(lines[i])
         if s and (t.startswith(joined + s) or (joined + s).startswith(t)):
             joined += s
@@ -103,13 +98,36 @@ def strip_headline(lines: list[str], title: str) -> tuple[list[str], int]:
             break
         i += 1
     if not joined or not (joined == t or (joined.startswith(t) and len(joined) <= len(t) + P.DECK_EXTRA_CHARS)):
+        return start, ""
+    return i, joined
+
+
+def _is_deck_line(line: str) -> bool:
+    return bool(P.DECK_LINE_RE.search(line)) and not P.BYLINE_RE.search(line)
+
+
+def strip_headline(lines: list[str], title: str) -> tuple[list[str], int]:
+    """Drop a headline deck repeated at the top of the content.
+
+    The headline may be split over several lines, may carry a trailing verb
+    (``…座谈会强调``), may be followed by short subtitle lines (副题) and may
+    come after up to ``DECK_MAX_KICKERS`` short kicker lines (引题).
+    """
+    t = squash(title)
+    if len(t) < 4:
+        return lines, 0
+    i, joined = _deck_end(lines, 0, t)
+    for k in range(1, P.DECK_MAX_KICKERS + 1):
+        if joined or k >= len(lines) or not _is_deck_line(lines[k - 1]):
+            break
+        i, joined = _deck_end(lines, k, t)  # kickers above the headline go with the deck
+    if not joined:
         return lines, 0
     # Subtitles (副题) follow a deck that runs on (``…座谈会强调``) or start with a dash
     # (``——访…``); after a plain headline a short line is a caption or a label, not a subtitle.
     runs_on = joined != t
     for _ in range(P.DECK_MAX_SUBTITLES):
-        if i < len(lines) - 1 and (runs_on or P.SUBTITLE_DASH_RE.match(lines[i])) \
-                and P.DECK_LINE_RE.search(lines[i]) and not P.BYLINE_RE.search(lines[i]):
+        if i < len(lines) - 1 and (runs_on or P.SUBTITLE_DASH_RE.match(lines[i])) and _is_deck_line(lines[i]):
             i += 1
     return lines[i:], i
 
@@ -182,8 +200,10 @@ def filter_lines(items: list[tuple[str, float]] | list[str], title: str = "") ->
     if title:
         res.lines, n = strip_headline(out, title)
         res.dropped += n
-    while res.lines and P.SYMBOL_LINE_RE.search(res.lines[-1]):
-        res.lines.pop()
+    while res.lines and (P.SYMBOL_LINE_RE.search(res.lines[-1]) or (
+            len(res.lines[-1]) <= P.MEDIA_CREDIT_MAX_LEN and P.MEDIA_CREDIT_RE.search(res.lines[-1]))):
+        res.lines.pop()  # stray symbols, 图文来源：/图片来源： credits after the text
+        res.dropped += 1
     while res.lines and P.SYMBOL_LINE_RE.search(res.lines[0]):
         res.lines.pop(0)
     return res

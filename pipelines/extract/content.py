@@ -213,6 +213,26 @@ def nearby_credits(container: HtmlElement, levels: int = 2, siblings: int = 3) -
     return out
 
 
+_FILE_HREF_RE = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|ofd|zip|rar)(?:[?#]|$)|downfile\.jsp", re.I)
+MIN_BOX_TEXT = 20
+"""Characters below which the density pick cannot be the article box."""
+
+
+def attachment_box(root: HtmlElement) -> HtmlElement | None:
+    """The innermost block holding every file link of the page (``None`` without any)."""
+    links = [a for a in root.iter("a") if _FILE_HREF_RE.search(a.get("href", ""))]
+    if not links:
+        return None
+    common = list(links[0].iterancestors())
+    for a in links[1:]:
+        mine = set(a.iterancestors())
+        common = [el for el in common if el in mine]
+    for el in common:
+        if el.tag in ("div", "td", "section", "article") and not is_negative(dom.attr_text(el)):
+            return el
+    return None
+
+
 def find_container(root: HtmlElement, html_text: str, body_css: str = "") -> tuple[HtmlElement | None, str]:
     """Run the cascade; returns the container and the method name."""
     if body_css:
@@ -227,6 +247,15 @@ def find_container(root: HtmlElement, html_text: str, body_css: str = "") -> tup
     if node is not None:
         return node, f"cms:{name}"
     node = density_container(root)
+    if node is None or len(dom.text_of(node).strip()) < MIN_BOX_TEXT:
+        box = attachment_box(root)
+        if box is not None:  # an attachment-only notice: its box is where its files are linked
+            return box, "attachments"
     if node is not None:
+        # A lone paragraph is never the article: a short notice whose other lines are
+        # link-heavy (附件 lists) or salutations scores highest on one <p>; its box is the parent.
+        parent = node.getparent()
+        if node.tag == "p" and parent is not None and parent.tag not in ("body", "html"):
+            node = parent
         return node, "density"
     return None, "none"

@@ -27,13 +27,96 @@ def norm_space(text: str) -> str:
     return _WS_RE.sub(" ", text.translate(_ZERO_WIDTH)).strip()
 
 
+MAX_NODES = 50_000
+"""Tags parsed per page at most (``EXTRACT_MAX_NODES``); a normal government page has a few
+thousand, and the walk costs about 40 µs per element, so the cap bounds a page at about 2 s."""
+_BR_RUN_RE = re.compile(r"(?:<br\s*/?>\s*){3,}", re.IGNORECASE)
+"""Runs of ``<br>``: two break a line as well as four million do (empty lines are never kept)."""
+MAX_TAG_CHARS = 16_384
+"""Longest start tag kept with its attributes; libxml2 checks attributes pairwise (100k on one
+element took 16 s), so a longer tag keeps only its name."""
+_HUGE_TAG_RE = re.compile(r"<([a-zA-Z][\w:-]{0,40})[^<>]{" + str(MAX_TAG_CHARS) + r",}>")
+MAX_CHARS = 1_000_000
+"""Characters of HTML kept per page (after over-long tags are cut): the text stages are linear
+but run a few dozen regular expressions over every line, about 3.5 s per million characters."""
+MAX_DEPTH = 1000
+"""Nesting kept as elements; deeper tags are dropped, their text kept (libxml2 stops at 2048 even
+with ``huge_tree`` and silently drops what is deeper)."""
+_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]{0,40})(?:\s[^<>]*?)?(/?)>")
+_VOID = ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+         "track", "wbr")
+_END_TAG_OPTIONAL = ("p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead", "tbody", "tfoot",
+                     "colgroup", "caption", "rb", "rt", "rp")
+_NOT_NESTING = frozenset(_VOID + _END_TAG_OPTIONAL)
+# huge_tree lifts libxml2's default depth limit (about 256), past which text was silently dropped.
+_PARSER = lxml.html.HTMLParser(huge_tree=True)
+
+
+def guard(text: str, max_nodes: int = MAX_NODES) -> tuple[str, list[str]]:
+    """Cut what would make parsing or walking the page pathological; return the flags it set.
+
+    Every check is a linear scan of the text, done before libxml2 sees it:
+    ``truncated_nodes`` when the page has more than ``max_nodes`` tags (the rest is dropped;
+    the article comes before the 4 million ``<br>`` that follow it), ``truncated_attributes``
+    when a start tag is longer than ``MAX_TAG_CHARS``, ``truncated_text`` past ``MAX_CHARS``
+    and ``flattened_depth`` for tags nested deeper than ``MAX_DEPTH``.
+    """
+    flags: list[str] = []
+    if text.count("<") > max_nodes // 2:
+        text = _BR_RUN_RE.sub("<br><br>", text)  # same lines, far fewer nodes
+    if text.count("<") > max_nodes:
+        pos = -1
+        for _ in range(max_nodes):
+            pos = text.find("<", pos + 1)
+        text = text[:pos]
+        flags.append("truncated_nodes")
+    if len(text) > MAX_TAG_CHARS and _HUGE_TAG_RE.search(text):
+        text = _HUGE_TAG_RE.sub(r"<\1>", text)
+        flags.append("truncated_attributes")
+    if len(text) > MAX_CHARS:
+        text = text[:MAX_CHARS]
+        flags.append("truncated_text")
+    if text.count("<") > MAX_DEPTH:
+        flat = _flatten_deep(text, MAX_DEPTH)
+        if flat is not None:
+            text = flat
+            flags.append("flattened_depth")
+    return text, flags
+
+
+def _flatten_deep(text: str, limit: int) -> str | None:
+    """``text`` without the tags nested deeper than ``limit`` (their text stays), or ``None``."""
+    depth = 0
+    keep: list[str] = []
+    last = 0
+    dropped = False
+    for m in _TAG_RE.finditer(text):
+        closing, name, selfclosing = m.group(1), m.group(2).lower(), m.group(3)
+        if name in _NOT_NESTING or selfclosing:
+            continue
+        if closing:
+            drop = depth > limit
+            depth = max(depth - 1, 0)
+        else:
+            depth += 1
+            drop = depth > limit
+        if drop:
+            keep.append(text[last:m.start()])
+            last = m.end()
+            dropped = True
+    if not dropped:
+        return None
+    keep.append(text[last:])
+    return "".join(keep)
+
+
 def parse(text: str) -> HtmlElement | None:
     """Parse an HTML document; ``None`` when nothing parseable is left."""
     text = _XML_DECL_RE.sub("", text, count=1)
     if not text.strip():
         return None
     try:
-        root = lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:
         logger.debug("parse failed: %s", exc)
         return None
@@ -167,3 +250,35 @@ def _is_nav_link(el: HtmlElement) -> bool:
 def text_of(el: HtmlElement) -> str:
     """Whitespace-normalized text content of one element."""
     return norm_space(el.text_content())
+
+
+_BOLD_TAGS = frozenset({"strong", "b"})
+_BOLD_STYLE_RE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
+
+
+def _is_bold(el: HtmlElement) -> bool:
+    return el.tag in _BOLD_TAGS or bool(_BOLD_STYLE_RE.search(el.get("style", "")))
+
+
+def bold_leads(el: HtmlElement) -> list[str]:
+    """Bold runs (``<strong>``, ``<b>``, bold style) that open a block, in document order.
+
+    ``<p><strong>高本伟：</strong>省委…</p>`` gives ``高本伟：``: the transcript parser uses
+    them as speaker marks.  Only a run with no text before it in its block counts.
+    """
+    out: list[str] = []
+    for block in el.iter(*P.BLOCK_TAGS):
+        node = block
+        while True:
+            if (node.text or "").strip():
+                break
+            kids = [c for c in node if isinstance(c.tag, str)]
+            if not kids or kids[0].tag in P.BLOCK_TAGS or kids[0].tag == "br":
+                break
+            node = kids[0]
+            if _is_bold(node):
+                lead = text_of(node)
+                if lead:
+                    out.append(lead)
+                break
+    return out

@@ -15,6 +15,8 @@ import logging
 import re
 from dataclasses import dataclass
 
+from core.charsets import page_codec
+
 logger = logging.getLogger(__name__)
 
 _BOMS = (
@@ -35,8 +37,10 @@ _SUPERSETS = {
     "ascii": "cp1252", "big5": "big5hkscs", "utf8": "utf-8", "unicode": "utf-8",
 }
 # Share of invalid UTF-8 sequences among non-ASCII bytes still accepted as UTF-8
-# (a few corrupted bytes in an otherwise UTF-8 page).
-_UTF8_MAX_ERROR_RATE = 0.002
+# (a few corrupted bytes in an otherwise UTF-8 page).  GBK bytes read as UTF-8 fail on
+# nearly every sequence, so 2% still separates them; at 0.2% three bad bytes in a short
+# UTF-8 article sent it to detection, which guessed mac-iceland (bench/fuzz.py, #17).
+_UTF8_MAX_ERROR_RATE = 0.02
 _ASCII = bytes(range(128))
 
 
@@ -49,6 +53,16 @@ class Decoded:
     """Charset as named by the override, HTTP header or page, lower-case ('' if none)."""
     replacement_chars: int
     """Count of U+FFFD in the decoded text."""
+    mismatch: bool = False
+    """The declared charset could not be right for these bytes (UTF-16/32 on 8-bit bytes) and was ignored."""
+
+
+_WIDE = ("utf-16", "utf-32")
+
+
+def _wide_impossible(codec: str, raw: bytes) -> bool:
+    """UTF-16/32 HTML without a BOM has NUL bytes all through its ASCII markup; none means not UTF-16/32."""
+    return codec.replace("_", "-").startswith(_WIDE) and b"\x00" not in raw[:4096]
 
 
 def normalize_charset(name: str | None) -> str:
@@ -57,10 +71,9 @@ def normalize_charset(name: str | None) -> str:
         return ""
     name = name.strip().strip("\"'").lower()
     name = _SUPERSETS.get(name, name)
-    try:
-        codec = codecs.lookup(name).name
-    except LookupError:
-        logger.debug("unknown charset %r", name)
+    codec, problem = page_codec(name)  # base64, hex, zlib, rot13, idna ... are not charsets
+    if not codec:
+        logger.debug("charset refused: %s", problem)
         return ""
     return _SUPERSETS.get(codec, codec)
 
@@ -110,6 +123,10 @@ def decode(raw: bytes | str, content_type: str | None = None, encoding: str | No
     if isinstance(raw, str):
         return Decoded(raw, "unicode", "", raw.count("\ufffd"))
     override = normalize_charset(encoding)
+    mismatch = False
+    if override and _wide_impossible(override, raw) and not raw.startswith(tuple(b for b, _ in _BOMS)):
+        logger.warning("encoding %s configured, but the bytes cannot be %s; detecting instead", encoding, override)
+        override, mismatch = "", True
     if override and encoding:
         text = raw.decode(override, errors="replace")
         return Decoded(text, override, encoding.lower(), text.count("\ufffd"))
@@ -119,6 +136,10 @@ def decode(raw: bytes | str, content_type: str | None = None, encoding: str | No
             return Decoded(text, codec, codec, text.count("\ufffd"))
     declared, where = declared_charset(raw, content_type)
     codec_declared = normalize_charset(declared)
+    if codec_declared and _wide_impossible(codec_declared, raw):
+        logger.warning("declared %s (%s), but the bytes have no NUL bytes, so cannot be %s; ignored",
+                       declared, where, codec_declared)
+        codec_declared, mismatch = "", True
     is_utf8, multibyte = _utf8_verdict(raw)
     if is_utf8 and (multibyte or not declared):
         codec = "utf-8"
@@ -128,6 +149,8 @@ def decode(raw: bytes | str, content_type: str | None = None, encoding: str | No
         codec = codec_declared
     else:
         codec = _detect(raw)
+        if _wide_impossible(codec, raw):
+            codec = "gb18030"
         logger.debug("declared %r but bytes are not UTF-8; detected %s", declared, codec)
     text = raw.decode(codec, errors="replace")
-    return Decoded(text, codec, declared, text.count("\ufffd"))
+    return Decoded(text, codec, declared, text.count("\ufffd"), mismatch)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
-from urllib.parse import parse_qs, unquote, urljoin, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from lxml.html import HtmlElement
+
+from core.urls import safe_join
 
 from . import dom
 from . import patterns as P
@@ -26,23 +28,29 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def attachments(container: HtmlElement, base_url: str) -> list[dict[str, str]]:
-    """Links to documents, with absolute URLs; Hanweb ``downfile.jsp`` names come from ``showname``."""
+def attachments(container: HtmlElement, base_url: str, bad: list[str] | None = None) -> list[dict[str, str]]:
+    """Links to documents, with absolute URLs; Hanweb ``downfile.jsp`` names come from ``showname``.
+
+    A malformed link is skipped and appended to ``bad``.
+    """
     out: list[dict[str, str]] = []
     seen: set[str] = set()
     for a in container.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")) or not P.ATTACHMENT_RE.search(href):
             continue
-        url = urljoin(base_url, href)
+        url = safe_join(base_url, href)
+        if url is None:
+            _bad(bad, href)
+            continue
         if url in seen:
             continue
         seen.add(url)
         name = dom.text_of(a)
         if not name:
-            qs = parse_qs(urlsplit(href).query)
+            qs = parse_qs(urlsplit(url).query)
             name = (qs.get("showname") or qs.get("filename") or [""])[0]
-            name = unquote(name) or unquote(urlsplit(href).path.rsplit("/", 1)[-1])
+            name = unquote(name) or unquote(urlsplit(url).path.rsplit("/", 1)[-1])
         out.append({"url": url, "name": name})
     return out
 
@@ -65,8 +73,17 @@ def _caption(img: HtmlElement) -> str:
     return ""
 
 
-def images(container: HtmlElement, base_url: str) -> list[dict[str, str]]:
-    """Images inside the article with absolute URLs and a caption when one is near."""
+def _bad(bad: list[str] | None, href: str) -> None:
+    logger.warning("malformed link skipped: %r", href[:200])
+    if bad is not None:
+        bad.append(href)
+
+
+def images(container: HtmlElement, base_url: str, bad: list[str] | None = None) -> list[dict[str, str]]:
+    """Images inside the article with absolute URLs and a caption when one is near.
+
+    A malformed ``src`` is skipped and appended to ``bad``.
+    """
     out: list[dict[str, str]] = []
     seen: set[str] = set()
     for img in container.iter("img"):
@@ -76,7 +93,10 @@ def images(container: HtmlElement, base_url: str) -> list[dict[str, str]]:
         w, h = _int(img.get("width")), _int(img.get("height"))
         if (w is not None and w < _MIN_IMG_SIDE) or (h is not None and h < _MIN_IMG_SIDE):
             continue
-        url = urljoin(base_url, src)
+        url = safe_join(base_url, src)
+        if url is None:
+            _bad(bad, src)
+            continue
         if url in seen:
             continue
         seen.add(url)

@@ -7,12 +7,14 @@ PubDate, ContentSource, SiteName, ColumnName ...), headings compared with the
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
+
+from core.urls import safe_join
 
 from . import dom
 from . import patterns as P
@@ -54,22 +56,51 @@ class Head:
     metas: dict[str, str] = field(default_factory=dict)
     page_title: str = ""
     base_url: str = ""
+    bad_base: str = ""
+    """A ``<base href>`` that is not a URL (ignored; ``base_url`` stays the page URL)."""
+
+
+_MARKUP_RE = re.compile(r"<\s*/?\s*[A-Za-z][\w:-]*[^<>]*>")
+_BLOCK_MARKUP_RE = re.compile(r"<\s*/?\s*(?:" + "|".join(sorted(P.BLOCK_TAGS)) + r")\b[^<>]*>", re.IGNORECASE)
+
+
+def meta_text(value: str, first_block: bool = False) -> str:
+    """A meta value without literal HTML markup some CMSs leave in it.
+
+    ``标题<div>——副标题</div>`` → ``标题 ——副标题``, or with ``first_block`` only the
+    text before the first block element (``标题``; a ``<br>`` or inline tag joins).
+    """
+    if "<" not in value or not _MARKUP_RE.search(value):
+        return dom.norm_space(value)
+    if first_block:
+        parts = [p for p in (_MARKUP_RE.sub("", x) for x in _BLOCK_MARKUP_RE.split(value)) if p.strip()]
+        value = parts[0] if parts else ""
+    else:
+        value = _MARKUP_RE.sub(" ", _BLOCK_MARKUP_RE.sub(" ", value))
+    return dom.norm_space(html.unescape(value))
 
 
 def read_head(root: HtmlElement, url: str) -> Head:
     """Collect ``<meta>`` values (lower-case names, first wins), ``<title>`` and the base URL."""
     head = Head(base_url=url)
+    titles = set(P.META_FIELDS["title"])
     for m in root.iter("meta"):
         key = (m.get("name") or m.get("property") or m.get("itemprop") or "").strip().lower()
         content = m.get("content")
         if key and content and content.strip() and key not in head.metas:
-            head.metas[key] = dom.norm_space(content)
+            head.metas[key] = meta_text(content, first_block=key in titles)
     t = root.find(".//title")
     if t is not None:
         head.page_title = dom.text_of(t)
     base = root.find(".//base[@href]")
     if base is not None:
-        head.base_url = urljoin(url, base.get("href", "").strip())
+        href = base.get("href", "").strip()
+        joined = safe_join(url, href) if href else url
+        if joined is None:
+            logger.warning("malformed <base href=%r> ignored on %s", href[:200], url)
+            head.bad_base = href
+        else:
+            head.base_url = joined
     return head
 
 
@@ -277,23 +308,39 @@ def _labelled_date(lines: list[str], label_re: re.Pattern[str], last_first: bool
 
 def find_date(head: Head, url: str, info_lines: list[str], page_lines: list[str], title: str,
               selector_text: str = "") -> DateHit | None:
-    """Publication date: selector, meta, info line near the headline, then URL."""
+    """Publication date: selector, meta, info line near the headline, then URL.
+
+    A published meta that names another day than the date the page shows is a
+    re-publication or update stamp: the shown date wins when it is labelled
+    (发布时间：…) or the URL carries the same day.
+    """
     visible: DateHit | None = None
+    labelled: DateHit | None = None
     ti = title_index(page_lines, title)
     if ti >= 0:
         window = page_lines[ti + 1: ti + 1 + TITLE_WINDOW]
         above = page_lines[max(0, ti - TITLE_WINDOW): ti]  # a 信息公开 table above the headline
         # a 发布时间 label below a long article beats a date quoted in its text
-        visible = _labelled_date(window, P.PUBLISH_LABEL_RE) or _labelled_date(above, P.PUBLISH_LABEL_RE, True) \
+        labelled = _labelled_date(window, P.PUBLISH_LABEL_RE) or _labelled_date(above, P.PUBLISH_LABEL_RE, True) \
             or _labelled_date(window, P.INFO_DATE_LABEL_RE) \
-            or _labelled_date(page_lines[ti + 1 + TITLE_WINDOW:], P.PUBLISH_LABEL_RE) \
-            or _date_from_lines(window) or _date_from_lines(page_lines[max(0, ti - 4): ti])
+            or _labelled_date(page_lines[ti + 1 + TITLE_WINDOW:], P.PUBLISH_LABEL_RE)
+        visible = labelled or _date_from_lines(window) or _date_from_lines(page_lines[max(0, ti - 4): ti])
     if visible is None:
-        visible = _date_from_lines(info_lines)
-    for text in (selector_text, meta(head, "published")):
-        hit = parse_date(text) if text else None
+        labelled = _labelled_date(info_lines, P.PUBLISH_LABEL_RE) or _labelled_date(info_lines, P.INFO_DATE_LABEL_RE)
+        visible = labelled or _date_from_lines(info_lines)
+    if selector_text:
+        hit = parse_date(selector_text)
         if hit:
             return hit.with_time_from(visible) if visible else hit
+    text = meta(head, "published")
+    hit = parse_date(text) if text else None
+    if hit:
+        if visible and hit.when.date() != visible.when.date():
+            in_url = url_date(url)
+            if labelled is not None or (in_url is not None and in_url.when.date() == visible.when.date()):
+                logger.debug("published meta %r disagrees with the shown date %r: shown kept", text, visible.raw)
+                return visible
+        return hit.with_time_from(visible) if visible else hit
     if visible:
         return visible
     return url_date(url)

@@ -196,9 +196,21 @@ WIDGET_LINE_RE = re.compile(
     r"^【?\s*(?:责任)?编辑\s*[:：]|"
     r"^(?:阅读|阅读数|阅读量|浏览|浏览量|浏览次数|点击|点击量|推荐|点赞|收藏|评论|跟帖|分享)\s*[(（:：]?\s*\d*\s*[)）]?$|"
     r"^(?:我要跟帖|发表评论|网友评论|我要评论|不感兴趣|已输入\d+字)|"
-    r"^(?:请?扫描|扫码|长按|识别)\S{0,12}二维码|^(?:欢迎)?关注\S{0,12}(?:公众号|客户端|微信|微博|APP)",
+    r"^(?:请?扫描|扫码|长按|识别)\S{0,12}二维码|^(?:欢迎)?关注\S{0,12}(?:公众号|客户端|微信|微博|APP)|"
+    # QR-code captions: 扫码关注… / 长按识别… / “某某发布”微信公众号 (a caption, not a sentence)
+    r"^[\[【(（]?\s*(?:请?扫描|扫码|扫一扫|长按)\s*(?:二维码)?\s*(?:关注|识别|下载|订阅)|"
+    r"^[^，。！？；,!?;]{0,30}(?:微信公众号|公众号|微信号|官方微博|视频号|抖音号)(?:二维码)?\s*[】\])）]?$",
     re.IGNORECASE,
 )
+# A line made only of download buttons (pdf下载 word下载, 【全文下载】); never a sentence.
+DOWNLOAD_BAR_RE = re.compile(
+    r"^(?:[【\[(（]?\s*(?:pdf|word|wps|ofd|docx?|txt|excel|全文|正文|原文)\s*(?:版|格式)?\s*下载\s*[】\])）]?"
+    r"\s*[|｜/、]?\s*)+$",
+    re.IGNORECASE,
+)
+# Picture/video credits after the text: 图文来源：… / （图片来源：…）; not an info line (no 来源 for the source).
+MEDIA_CREDIT_RE = re.compile(r"^[\[【(（]?\s*(?:图文|图片|照片|视频|图)\s*(?:来源|提供)\s*[:：]")
+MEDIA_CREDIT_MAX_LEN = 60
 WIDGET_MAX_LEN = 60
 # Headings after which only related links follow: the rest of the content is cut.
 TRUNCATE_RE = re.compile(
@@ -262,6 +274,13 @@ DATE_LED_RE = re.compile(
     r"(?:\s*\d{1,2}\s*[:：]\s*\d{1,2}(?:\s*[:：]\s*\d{1,2})?)?\s*(?P<rest>[^，。！？；,!?;]{0,50})$"
 )
 DATE_LED_LABEL_RE = re.compile(r"来源|作者|编辑|发布|浏览|阅读|点击|字号|记者")
+# A dateline written out in words (``2026年4月8日``, ``…上午``, ``…（星期三）``) without a time is
+# content (a transcript's, speech's or notice's dateline), not the page's info line.
+DATELINE_RE = re.compile(
+    r"^\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:上午|下午|晚上|早上|中午)?"
+    r"\s*(?:[（(]?\s*(?:星期|周)[一二三四五六日天]\s*[)）]?)?\s*$"
+)
+DECK_MAX_KICKERS = 2              # short kicker lines (引题) allowed above a repeated headline deck
 # Headline deck at the top of the content: subtitle lines are short and unpunctuated.
 DECK_EXTRA_CHARS = 6              # ``…座谈会强调``: words allowed after the repeated headline
 DECK_MAX_SUBTITLES = 3

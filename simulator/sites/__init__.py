@@ -5,12 +5,15 @@ from __future__ import annotations
 from .common import Column, Page, SiteApp
 from .dzwww import DzwwwPortal, DzwwwSite
 from .jinan import JinanSite
+from .portals import portal_classes
 from .province import ProvinceSite
 from .qingdao import QingdaoSite
 
-SITE_CLASSES: tuple[type[SiteApp], ...] = (ProvinceSite, JinanSite, QingdaoSite, DzwwwSite)
-"""Apps that own articles, one per slug."""
+HAND_WRITTEN: tuple[type[SiteApp], ...] = (ProvinceSite, JinanSite, QingdaoSite, DzwwwSite)
+"""The four first sites, each with its own module and hand-written texts (``data/<slug>.json``)."""
+SITE_CLASSES: tuple[type[SiteApp], ...] = (*HAND_WRITTEN, *portal_classes())
+"""Apps that own articles, one per slug (generated portals from ``portal_facts.py`` after the four)."""
 EXTRA_HOSTS: tuple[type[SiteApp], ...] = (DzwwwPortal,)
 """Further hosts served without articles of their own."""
 
-__all__ = ["EXTRA_HOSTS", "SITE_CLASSES", "Column", "Page", "SiteApp"]
+__all__ = ["EXTRA_HOSTS", "HAND_WRITTEN", "SITE_CLASSES", "Column", "Page", "SiteApp"]

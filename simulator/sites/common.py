@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..model import SimArticle, Store
@@ -59,11 +59,16 @@ def body_html(art: SimArticle, attachment_href: str = "", indent: bool = True) -
             out.append(f'<p style="text-align:center;"><img src="{esc(art.image)}" '
                        f'border="0" alt="" style="max-width:100%;" /></p>')
             out.append(f'<p style="text-align:center;">{esc(para)}</p>')
+        elif any(f[0] == i for f in art.files):
+            _, name, href = next(f for f in art.files if f[0] == i)
+            label = para[: len(para) - len(name)] if para.endswith(name) else ""
+            out.append(f'<p>{esc(label)}<a href="{esc(href)}" target="_blank">{esc(name)}</a></p>')
         elif art.attachment and attachment_href and i == last:
             out.append(f'<p>附件：<a href="{esc(attachment_href)}" target="_blank">'
                        f'{esc(art.attachment)}</a></p>')
         else:
-            out.append(f"<p{style}>{esc(para)}</p>")
+            inner = art.markup[i] if i < len(art.markup) else esc(para)
+            out.append(f"<p{style}>{inner}</p>")
     return "\n".join(out)
 
 
@@ -121,6 +126,12 @@ class SiteApp:
     def redirect(self, path: str, status: int = 301) -> Page:
         return Page(status=status, body=b"", content_type="text/html",
                     headers=[("Location", self.base + path)])
+
+    def entries(self) -> list[dict[str, Any]]:
+        """The site's article data entries (default: ``data/<slug>.json``)."""
+        from ..model import load_entries
+
+        return load_entries(self.slug)
 
     # -- to override -------------------------------------------------------------
     def article_url(self, column: str, dt: datetime, num: int, key: str, form: str) -> str:

@@ -79,6 +79,18 @@ class JinanSite(HanwebSite):
             '<script type="text/javascript" src="/jact/front/js/visitcount.js"></script>\n'
         )
 
+    FOOTER_PAGE = "/jcms1/web1/site/tpl/footer.html"
+
+    def footer_frame(self) -> str:
+        """Article pages load the footer from an iframe (issue #11): its text is not on the page."""
+        return (f'<iframe src="{self.FOOTER_PAGE}" width="100%" height="200" frameborder="0" '
+                'scrolling="no" title="页脚"></iframe>\n')
+
+    def route(self, path: str, query: dict[str, str], method: str) -> Page | None:
+        if path == self.FOOTER_PAGE:
+            return self.page(self.head("页脚") + "<body>\n" + self.footer() + "</body>\n</html>\n")
+        return super().route(path, query, method)
+
     # -- pages -------------------------------------------------------------------
     def row(self, art: SimArticle) -> str:
         t = esc(art.title)
@@ -111,16 +123,12 @@ class JinanSite(HanwebSite):
     def render_article(self, art: SimArticle) -> Page:
         col = self.column(art.column)
         dt = art.published_at
+        # Public copies of Jinan article pages carry a lower-case ``pubdate`` meta and no
+        # PubDate / contentSource / ColId (issue #11, measured on saved pages).
         metas = (
-            f'<meta name="SiteName" content="{self.site_name}">\n'
-            '<meta name="SiteDomain" content="www.jinan.gov.cn">\n'
-            '<meta name="SiteIDCode" content="3701000001">\n'
-            f'<meta name="ColumnName" content="{esc(col.name)}">\n'
-            f'<meta name="ColId" content="{col.colid}">\n'
-            f'<meta name="ArticleTitle" content="{esc(art.title)}">\n'
-            f'<meta name="PubDate" content="{hm(dt)}">\n'
-            f'<meta name="contentSource" content="{esc(art.source)}">\n'
-            f'<meta name="Url" content="{esc(art.url)}">\n'
+            f'<meta name="pubdate" content="{hm(dt)}">\n'
+            f'<meta name="keywords" content="{esc(col.name)}">\n'
+            f'<meta name="description" content="{esc(art.paragraphs[0][:60])}">\n'
         )
         credits = ""
         if art.credits:
@@ -131,16 +139,16 @@ class JinanSite(HanwebSite):
             self.head(f"{art.title}_{self.site_name}", metas) + "<body>\n" + self.header(col)
             + self.crumbs(col)
             + '<div class="w1200 main"><div class="article">\n'
-            f'<div class="art_title"><h1>{esc(art.title)}</h1></div>\n'
+            f'<div class="art_title">{esc(art.title)}</div>\n'
             f'<div class="art_info"><span>发布时间：{hm(dt)}</span>　<span>来源：{esc(art.source)}'
             f"{author}</span>　<span>浏览次数：<b id=\"c\"></b></span>　<span class=\"wip_art_fz\">"
             '字号：<a href="javascript:doZoom(18)">大</a> <a href="javascript:doZoom(16)">中</a> '
             '<a href="javascript:doZoom(14)">小</a></span></div>\n'
-            f'<div class="art_con" id="zoom">\n{body_html(art, self.downfile_href(art))}{credits}\n</div>\n'
+            f'<div class="zoom" id="zoom">\n{body_html(art, self.downfile_href(art))}\n</div>{credits}\n'
             '<div class="art_tools"><span class="bdsharebuttonbox">分享到：'
             '<a class="bds_weixin" data-cmd="weixin"></a><a class="bds_tsina" data-cmd="tsina"></a>'
             '</span><a href="javascript:window.print()">打印本页</a> '
             '<a href="javascript:window.close()">关闭窗口</a></div>\n'
-            "</div></div>\n" + self.footer() + "</body>\n</html>\n"
+            "</div></div>\n" + self.footer_frame() + "</body>\n</html>\n"
         )
         return self.page(html, article=art)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from .common import Column, Page, body_html, esc, hm, ymd
@@ -94,6 +94,32 @@ class ProvinceSite(HanwebSite):
             "</script></p>\n</div></div>\n"
         )
 
+    # The real portal's header and footer arrive by script include (issue #11: the page's
+    # own HTML holds neither); the scripts document.write the fragments below.
+    HEADER_JS = "/script/0/410/header.js"
+    FOOTER_JS = "/script/0/410/footer.js"
+
+    def header_include(self, col: Column | None) -> str:
+        hidden = self.header(col).split("\n", 1)[0]  # the page-specific hiddenLocation spans
+        return hidden + f'\n<script type="text/javascript" src="{self.HEADER_JS}"></script>\n'
+
+    def footer_include(self) -> str:
+        return f'<script type="text/javascript" src="{self.FOOTER_JS}"></script>\n'
+
+    @staticmethod
+    def document_write(html: str) -> str:
+        import json
+
+        return "".join(f"document.write({json.dumps(line, ensure_ascii=False)});\n"
+                       for line in html.splitlines())
+
+    def route(self, path: str, query: dict[str, str], method: str) -> Page | None:
+        if path in (self.HEADER_JS, self.FOOTER_JS):
+            html = self.header(None).split("\n", 1)[1] if path == self.HEADER_JS else self.footer()
+            return Page(body=self.document_write(html).encode("utf-8"),
+                        content_type="application/javascript;charset=UTF-8")
+        return super().route(path, query, method)
+
     # -- pages -------------------------------------------------------------------
     def home_html(self) -> str:
         items = []
@@ -118,14 +144,14 @@ class ProvinceSite(HanwebSite):
         else:
             listing = '<div class="wip_col_listul"><ul>\n</ul></div>\n<p class="wip_nodata">暂无信息</p>'
         return (
-            self.head(f"{col.name}_{self.site_name}", metas) + "<body>\n" + self.header(col)
+            self.head(f"{col.name}_{self.site_name}", metas) + "<body>\n" + self.header_include(col)
             + self.position(col)
             + '<div class="wip_main wip_w"><div class="wip_col_l"><h2 class="wip_col_tit">'
             f"{esc(col.name)}</h2>\n{listing}\n</div>\n"
             '<div class="wip_col_r"><h3>热点专题</h3><ul>'
             '<li><a href="/col/col240818/index.html">优化营商环境</a></li>'
             '<li><a href="/col/col526463/index.html">绿色低碳高质量发展先行区</a></li>'
-            "</ul></div>\n</div>\n" + self.footer() + "</body>\n</html>\n"
+            "</ul></div>\n</div>\n" + self.footer_include() + "</body>\n</html>\n"
         )
 
     def render_article(self, art: SimArticle) -> Page:
@@ -138,6 +164,9 @@ class ProvinceSite(HanwebSite):
             '<meta name="SiteIDCode" content="3700000063">\n'
             f'<meta name="ColumnName" content="{esc(col.name)}">\n'
             f'<meta name="ArticleTitle" content="{esc(art.title)}">\n'
+            # Hanweb writes the page's generation time before PubDate (sd_province.md:
+            # public-code index id 56087553048, 2026-07); the document date is PubDate.
+            f'<meta name="Maketime" content="{(dt + timedelta(days=2, hours=3)).strftime("%Y-%m-%d %H:%M:%S")}">\n'
             f'<meta name="PubDate" content="{hm(dt)}">\n'
             f'<meta name="ContentSource" content="{esc(art.source)}">\n'
             f'<meta name="Author" content="{esc(art.author)}">\n'
@@ -151,7 +180,7 @@ class ProvinceSite(HanwebSite):
         )
         author = f"<span>作者：{esc(art.author)}</span>" if art.author else ""
         html = (
-            self.head(f"{art.title}_{self.site_name}", metas) + "<body>\n" + self.header(col)
+            self.head(f"{art.title}_{self.site_name}", metas) + "<body>\n" + self.header_include(col)
             + self.position(col)
             + '<div class="wip_main wip_w"><div class="wip_art">\n'
             f'<h1 class="wip_art_tit">{esc(art.title)}</h1>\n'
@@ -169,6 +198,6 @@ class ProvinceSite(HanwebSite):
             '<div class="wip_art_qr"><img src="/images/410/qrcode.png" alt="">'
             "<p>扫一扫在手机打开当前页</p></div></div>\n"
             f'<div class="wip_art_related"><h3>相关文章</h3><ul>\n{related}\n</ul></div>\n'
-            "</div></div>\n" + self.footer() + "</body>\n</html>\n"
+            "</div></div>\n" + self.footer_include() + "</body>\n</html>\n"
         )
         return self.page(html, article=art)

@@ -109,17 +109,18 @@ class QingdaoSite(TrsSite):
         html = (
             self.head(f"{art.title}_青岛政务网", metas, charset=art.charset) + "<body>\n"
             + self.header() + self.location(col)
-            + '<div class="container main"><div class="article">\n'
-            f'<h1 class="article-title">{esc(art.title)}</h1>\n'
-            f'<div class="article-info"><span>发布时间：{hm(dt)}</span><span>来源：{esc(art.source)}</span>'
+            + '<div class="container main"><div class="detail">\n'
+            f'<div class="detail-title">{esc(art.title)}</div>\n'
+            f'<div class="detail-source"><span>发布时间：{hm(dt)}</span><span>来源：{esc(art.source)}</span>'
             f'{author}<span class="font">字号：<a href="javascript:;" class="big">大</a>'
             '<a href="javascript:;" class="mid">中</a><a href="javascript:;" class="sml">小</a>'
             "</span></div>\n"
-            '<div class="article-content"><div class="TRS_Editor">\n'
-            f"{body_html(art)}\n</div></div>\n"
-            '<div class="share">分享到：<a class="wx" href="javascript:;">微信</a>'
-            '<a class="wb" href="javascript:;">微博</a></div>\n'
-            '<div class="article-tools"><a href="javascript:window.print();">打印本页</a>'
+            # Real Qingdao pages wrap the body in a nested document (issue #11): no TRS_Editor,
+            # no h1.article-title / div.article-info / div.share.
+            '<div class="detail-content">\n<html><head><title></title></head><body>\n'
+            f"{body_html(art)}\n</body></html>\n</div>\n"
+            '<div class="detail-tools">分享到：<a class="wx" href="javascript:;">微信</a>'
+            '<a class="wb" href="javascript:;">微博</a> <a href="javascript:window.print();">打印本页</a>'
             '<a href="javascript:window.close();">关闭窗口</a></div>\n'
             "</div></div>\n" + self.footer() + "</body>\n</html>\n"
         )

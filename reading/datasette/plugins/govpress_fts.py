@@ -2,7 +2,9 @@
 
 The archive indexes Chinese text as character bigrams (see ``archive.fts``), so a
 query must be tokenized the same way before FTS5 sees it; the ``search`` canned
-query in ``metadata.json`` calls this function.
+query in ``metadata.json`` calls this function.  An empty or unsearchable query
+matches nothing instead of raising (SQLite would show "user-defined function
+raised exception"); the ``/search`` page explains what is wrong with it.
 """
 
 from __future__ import annotations
@@ -11,11 +13,18 @@ import sqlite3
 
 from datasette import hookimpl
 
+from archive.errors import SearchQueryError
 from archive.fts import parse_query
 
+NOTHING = 'meta : ("govpress0nomatch")'
+"""A valid MATCH that no document has (``meta`` holds only site and month tokens)."""
 
-def govpress_match(query: str) -> str:
-    return parse_query(query or "").match
+
+def govpress_match(query: str | None) -> str:
+    try:
+        return parse_query(query or "").match
+    except SearchQueryError:
+        return NOTHING
 
 
 @hookimpl
