@@ -95,7 +95,7 @@ def test_crawl_demo_crawls_the_simulator_into_a_temporary_archive(tmp_path: Path
     try:
         with Archive(path) as a:
             docs = list(a.documents())
-            assert len(docs) == 11 and {d.site for d in docs} == {"sd_dzwww"}
+            assert len(docs) == 13 and {d.site for d in docs} == {"sd_dzwww"}  # 11 + 2 in data/conferences.json
             assert [r.trigger for r in a.runs()] == ["demo"]
         assert "GOVPRESS_CONTACT" not in result.stderr  # the simulator does not need a contact
         assert "[scrapy" not in result.stderr  # no Scrapy banners, only warnings under the summary

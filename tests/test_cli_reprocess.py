@@ -15,6 +15,7 @@ from simulator.synthetic import Generator
 
 def _archive(path: Path) -> Path:
     db = open_archive(path)
+    store.upsert_site(db, {"slug": "sd_site00"})  # as a crawl would: --site checks the known sites
     gen = Generator(seed=4, pool_chars=20_000)
     for i in range(6):
         store.save_document(db, gen.record(i, site="sd_site00"))

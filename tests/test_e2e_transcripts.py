@@ -11,12 +11,15 @@ from app.cli import cli
 from archive import Archive
 
 CONFERENCE = re.compile(r"发布会|吹风会|答记者问")
+WRITTEN = ("conf-", "tc-", "qd-conf-", "dz-conf-")
+"""Data keys of the hand-written conferences (simulator/data/*.json); the generated portal pages
+of other simulated sites are not all transcripts with named speakers."""
 
 
 def test_every_simulated_press_conference_has_turns_and_participants(crawled) -> None:  # type: ignore[no-untyped-def]
     sim, archive, _ = crawled
     a = Archive(archive)
-    confs = [t for t in sim.articles() if CONFERENCE.search(t.title)]
+    confs = [t for t in sim.articles() if CONFERENCE.search(t.title) and t.key.startswith(WRITTEN)]
     assert len(confs) >= 24
     for truth in confs:
         doc = a.get(truth.url)
@@ -54,3 +57,21 @@ def test_references_resolve_between_simulated_documents(crawled) -> None:  # typ
     targets = {r.norm: r.target_id for r in a.refs(renewal.id).numbers}
     implement = by_key["ref-jn-czc-implement"]
     assert implement is not None and targets == {"鲁政发〔2026〕3号": plan.id, "济政办发〔2026〕8号": implement.id}
+
+
+SPEAKER_LINE = re.compile(r"^(?:[【\[]?[\u4e00-\u9fff·]{1,20}[】\]]?)[：:]")
+
+
+def test_generated_conference_pages_with_speaker_lines_are_transcripts(crawled) -> None:  # type: ignore[no-untyped-def]
+    """The generated portals' conference pages: a report about a conference (no speaker lines)
+    is an ordinary release; one with 记者：… lines is a transcript with turns."""
+    sim, archive, _ = crawled
+    a = Archive(archive)
+    pages = [t for t in sim.articles() if CONFERENCE.search(t.title) and not t.key.startswith(WRITTEN)
+             and any(SPEAKER_LINE.match(p) for p in t.paragraphs)]
+    assert pages
+    for truth in pages:
+        doc = a.get(truth.url)
+        assert doc is not None, truth.url
+        t = a.transcript(doc.id)
+        assert t is not None and t.turns, truth.url
