@@ -14,15 +14,37 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from app.cli_archive import COMMANDS, ArgError, archive_path
-from app.crawl import EXIT_PARTIAL, RunSummary, contact_warning, exit_code, project_settings, run_crawls
 from app.distributed import COMMANDS as DISTRIBUTED_COMMANDS
 
+if TYPE_CHECKING:
+    from app.crawl import RunSummary
+
 logger = logging.getLogger(__name__)
+
+
+# app.crawl (Scrapy, Twisted) is imported only when a command needs it, so that
+# `govpress --help` and the archive commands start fast (docs/benchmarks.md).
+def project_settings(overrides: dict[str, Any] | None = None) -> Any:
+    from app.crawl import project_settings as settings
+
+    return settings(overrides)
+
+
+def exit_code(runs: list[RunSummary]) -> int:
+    from app.crawl import exit_code as code
+
+    return code(runs)
+
+
+def contact_warning(settings: Any) -> str:
+    from app.crawl import contact_warning as warning
+
+    return str(warning(settings) or "")
 
 ARCHIVE_HELP = "SQLite archive (default: ARCHIVE_PATH, i.e. $GOVPRESS_ARCHIVE or ./data/govpress.sqlite)"
 
@@ -169,10 +191,16 @@ def crawl(slugs: tuple[str, ...], all_sites: bool, archive: str | None, demo: bo
         click.echo(f"warning: {warning}", err=True)
     runs = _run(chosen, extra)
     _print_summary(runs)
-    code = exit_code(runs)
+    code = _exit_code(runs)
     if all_sites and _site_errors():
-        code = max(code, EXIT_PARTIAL)  # a bad site file is a failure cron must hear about
+        code = max(code, _exit_partial())  # a bad site file is a failure cron must hear about
     sys.exit(code)
+
+
+def _exit_partial() -> int:
+    from app.crawl import EXIT_PARTIAL
+
+    return EXIT_PARTIAL
 
 
 def _site_errors() -> list[str]:
@@ -282,18 +310,29 @@ def demo(archive: str | None, delay: float, quiet: bool, progress: bool | None, 
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per article.")
 @click.option("--page", "page_file", type=click.Path(dir_okay=False),
               help="Check a saved page offline (with --url): list -> links and next page; article -> record.")
-def check(slug: str, url: str, demo: bool, limit: int, as_json: bool, page_file: str | None) -> None:
+@click.option("--save", "save_dir", type=click.Path(file_okay=False),
+              help="Write every response fetched (bytes, status, headers, final URL, time) to DIR.")
+@click.option("--replay", "replay_dir", type=click.Path(file_okay=False, exists=True),
+              help="Answer every request from a capture saved with --save, offline.")
+def check(slug: str, url: str, demo: bool, limit: int, as_json: bool, page_file: str | None,
+          save_dir: str | None, replay_dir: str | None) -> None:
     """Try a site definition: fetch one list page and a few articles, show what would be archived.
 
     Nothing is written to the archive.  Use it to fix a site whose layout changed.
     With --page FILE --url URL nothing is fetched: the saved page is read as the
     site's list page (article links, next page, data call) or as an article.
+    Someone who can reach the site records it with --save DIR; anyone replays that
+    capture with --replay DIR and freezes it into fixtures with govpress freeze
+    (docs/operations.md).
 
     \b
     Example:
         govpress check sd_qingdao --demo
         govpress check sd_qingdao --page saved.html --url http://www.qingdao.gov.cn/ywdt/zwyw/
+        govpress check sd_province --save capture-sd_province/
+        govpress check sd_province --replay capture-sd_province/
     """
+    from app.capture import capture_settings, replay_settings
     from app.check import STATS, check_page, run_check
 
     sites = _sites()
@@ -314,6 +353,8 @@ def check(slug: str, url: str, demo: bool, limit: int, as_json: bool, page_file:
         if not report.get("ok"):
             raise click.ClickException(f"{slug}: {page_file}: {report.get('problem') or 'nothing found'}")
         return
+    if replay_dir and (demo or save_dir):
+        raise click.UsageError("--replay runs offline: not with --demo or --save")
     extra: dict[str, Any] = {}
     sim = None
     if demo:
@@ -322,6 +363,16 @@ def check(slug: str, url: str, demo: bool, limit: int, as_json: bool, page_file:
 
         sim = Simulator().start()
         extra = {**loopback_settings(sim.hostmap()), "DOWNLOAD_DELAY": 0.05, "AUTOTHROTTLE_ENABLED": False}
+    if save_dir:
+        extra.update(capture_settings(save_dir))
+    if replay_dir:
+        from crawler.capture import CaptureError, read_capture
+
+        try:
+            read_capture(replay_dir)
+        except CaptureError as exc:
+            raise click.ClickException(str(exc)) from None
+        extra.update(replay_settings(replay_dir))
     try:
         items = run_check(slug, url=url, limit=limit, extra=extra)
     finally:
@@ -329,6 +380,15 @@ def check(slug: str, url: str, demo: bool, limit: int, as_json: bool, page_file:
             sim.stop()
     click.echo(f"{slug}: {STATS.get('lists/pages', 0)} list page(s), {STATS.get('lists/links', 0)} article links, "
                f"{len(items)} article(s) cleaned", err=True)
+    if save_dir:
+        click.echo(f"{slug}: saved {STATS.get('capture/responses', 0)} response(s) and "
+                   f"{STATS.get('capture/errors', 0)} failed request(s) to {save_dir}", err=True)
+    broke = _broke(STATS)
+    if replay_dir:
+        click.echo(f"{slug}: replayed {STATS.get('replay/answered', 0)} request(s) from {replay_dir}; "
+                   f"{STATS.get('replay/missing', 0)} not in the capture", err=True)
+    for line in broke:
+        click.echo(f"{slug}: broke: {line}", err=True)
     for item in items:
         start = item.body[:80].replace("\n", " ")
         row = {"url": item.url, "title": item.title, "published": item.published, "source": item.source,
@@ -343,6 +403,53 @@ def check(slug: str, url: str, demo: bool, limit: int, as_json: bool, page_file:
                        f"\n  {item.url}\n  {start}")
     if not items:
         raise click.ClickException(f"{slug}: nothing would be archived (see the log above)")
+
+
+def _broke(stats: dict[str, Any]) -> list[str]:
+    """One line per kind of failure in a check's stats: fetch errors, blocks, empty lists."""
+    lines = []
+    for key in sorted(stats):
+        if (key.startswith(("fetch_errors/", "blocks/")) and key not in
+                ("fetch_errors/count", "fetch_errors/first", "fetch_errors/blocked", "blocks/count", "blocks/pages")):
+            lines.append(f"{key.split('/', 1)[1]} x{stats[key]}")
+    if stats.get("block/kind"):
+        lines.append(f"first: {stats['block/kind']} ({stats.get('block/detail', '')}): {stats.get('block/url', '')}")
+    if stats.get("lists/empty"):
+        lines.append(f"list pages without article links x{stats['lists/empty']}")
+    if stats.get("cleaning/too_short"):
+        lines.append(f"articles too short x{stats['cleaning/too_short']}")
+    return lines
+
+
+@cli.command()
+@click.argument("capture", type=click.Path(file_okay=False, exists=True))
+@click.argument("slug")
+@click.option("--out", default="tests/fixtures/sites", show_default=True, type=click.Path(file_okay=False),
+              help="Fixture root; the site's folder is OUT/SLUG.")
+@click.option("--articles", default=3, show_default=True, type=click.IntRange(1, 20), help="Article pages to keep.")
+@click.option("--force", is_flag=True, help="Replace the site's existing fixtures.")
+def freeze(capture: str, slug: str, out: str, articles: int, force: bool) -> None:
+    """Turn a capture (govpress check SLUG --save DIR) into the site's test fixtures.
+
+    Writes OUT/SLUG/list.html, article_N.html (the bytes the server sent) and expected.toml;
+    check expected.toml's values against the pages before committing.
+
+    \b
+    Example:
+        govpress freeze capture-sd_province/ sd_province --force
+    """
+    from app.capture import freeze as run_freeze
+    from crawler.capture import CaptureError
+
+    sites = _sites()
+    if slug not in sites:
+        raise click.ClickException(f"unknown site {slug} (known: {', '.join(sites)})")
+    try:
+        written = run_freeze(capture, sites[slug], out, articles=articles, force=force)
+    except CaptureError as exc:
+        raise click.ClickException(str(exc)) from None
+    for path in written:
+        click.echo(str(path))
 
 
 @cli.command()
@@ -479,16 +586,22 @@ def schedule(archive: str | None, list_only: bool, catch_up: bool, demo: bool) -
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.option("--archive", type=click.Path(dir_okay=False), help=ARCHIVE_HELP)
 def sites_cmd(as_json: bool, archive: str | None) -> None:
-    """List the site definitions: region, platform, columns, how much is confirmed, last run.
+    """List the site definitions: region, platform, columns, how much is confirmed, last run, last probe.
 
     \b
     Example:
         govpress sites
         govpress sites --json
     """
+    from app.probe import site_state
     from app.sitelist import site_rows
 
-    rows = site_rows(_sites(), archive or project_settings().get("ARCHIVE_PATH"))
+    path = archive_path(archive)
+    rows = site_rows(_sites(), path)
+    probes = _last_probes(path)
+    for row in rows:
+        got = probes.get(row["slug"], [])
+        row["last_probe"] = {"state": site_state(got), "at": got[0]["probed_at"]} if got else None
     if as_json:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
@@ -497,15 +610,111 @@ def sites_cmd(as_json: bool, archive: str | None) -> None:
     from rich.table import Table
 
     table = Table(title=f"govpress sites ({len(rows)})")
-    for col in ("slug", "name", "region", "platform", "columns", "confirmed", "last run", "documents"):
+    for col in ("slug", "name", "region", "platform", "columns", "confirmed", "last run", "documents",
+                "last probe"):
         table.add_column(col, justify="right" if col in ("confirmed", "documents") else "left")
     for r in rows:
         ev = r["evidence_counts"]
         total = sum(ev.values())
+        probe = r["last_probe"]
         table.add_row(r["slug"], r["name"], f"{r['province']}{r['city']} {r['region_code']}", r["cms"],
                       " / ".join(f"{c['column']} ({c['mechanism']})" for c in r["columns"]),
-                      f"{ev['confirmed']}/{total}", r["last_run"] or "-", str(r["documents"]))
-    Console(width=200).print(table)
+                      f"{ev['confirmed']}/{total}", r["last_run"] or "-", str(r["documents"]),
+                      f"{probe['state']} ({probe['at'][:16]})" if probe else "not probed")
+    Console(width=220).print(table)
+
+def _last_probes(path: str) -> dict[str, list[dict[str, Any]]]:
+    from archive import Archive, ArchiveError
+
+    if not Path(path).is_file():
+        return {}
+    try:
+        with Archive(path) as reader:
+            return reader.last_probes()
+    except ArchiveError as exc:
+        click.echo(f"warning: no probe states: {exc}", err=True)
+        return {}
+
+
+@cli.command()
+@click.argument("slugs", nargs=-1)
+@click.option("--all", "all_sites", is_flag=True, help="Probe every site definition.")
+@click.option("--demo", is_flag=True, help="Probe the built-in simulator (and its block hosts) instead.")
+@click.option("--archive", type=click.Path(dir_okay=False), help=ARCHIVE_HELP)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per request.")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="Override a Scrapy setting, as with scrapy crawl -s.")
+def probe(slugs: tuple[str, ...], all_sites: bool, demo: bool, archive: str | None, as_json: bool,
+          overrides: tuple[str, ...]) -> None:
+    """Probe SLUG... (or --all): one polite request per list URL and per sample article.
+
+    Shows per site and column the state (ok, legacy_tls, js_challenge, geo_blocked, timeout,
+    unreachable, dead_redirect, empty_shell, http_NNN …), HTTP status, bytes, time and egress
+    (direct or the proxy), and keeps the results in the archive (see govpress sites).
+
+    \b
+    Example:
+        govpress probe --all
+        GOVPRESS_PROXY=http://proxy.example.cn:3128 govpress probe sd_province
+    """
+    from app.probe import run_probe, save
+
+    sites = dict(_sites())
+    extra: dict[str, Any] = {}
+    sim = None
+    if demo:
+        from core.siteconfig import load_sites
+        from crawler.handlers.loopback import loopback_settings
+        from simulator import Simulator
+        from simulator.sites.blocks import SITES_DIR as BLOCK_SITES
+
+        sites.update(load_sites(BLOCK_SITES)[0])
+        sim = Simulator().start()
+        extra = {**loopback_settings(sim.hostmap()), "DOWNLOAD_DELAY": 0.05, "AUTOTHROTTLE_ENABLED": False,
+                 "DOWNLOAD_TIMEOUT": 3, "TLS_CA_FILE": str(sim.blocks.ca_file)}
+    if all_sites == bool(slugs):
+        raise click.UsageError("give SLUG... or --all (not both)")
+    unknown = [s for s in slugs if s not in sites]
+    if unknown:
+        raise click.ClickException(f"unknown site {', '.join(unknown)} (known: {', '.join(sites)})")
+    for item in overrides:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.UsageError(f"--set {item!r}: expected NAME=VALUE")
+        extra[name] = value
+    chosen = [sites[s] for s in (list(sites) if all_sites else slugs)]
+    try:
+        results = run_probe(chosen, extra)
+    finally:
+        if sim is not None:
+            sim.stop()
+    from archive import ArchiveError
+
+    try:
+        save(archive_path(archive), results)
+    except ArchiveError as exc:
+        click.echo(f"warning: probe results not kept: {exc}", err=True)
+    if as_json:
+        for r in results:
+            click.echo(json.dumps(r.row(), ensure_ascii=False))
+        return
+    _print_probe(results)
+
+
+def _print_probe(results: list[Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=160)
+    for slug in dict.fromkeys(r.site for r in results):
+        table = Table(title=slug, title_justify="left")
+        for col in ("column", "request", "state", "status", "bytes", "time", "egress", "url / detail"):
+            table.add_column(col, justify="right" if col in ("status", "bytes", "time") else "left")
+        for r in (x for x in results if x.site == slug):
+            table.add_row(r.column, r.kind, r.state, str(r.http_status or "-"), str(r.bytes),
+                          f"{r.seconds:.2f}s" if r.seconds is not None else "-", r.egress,
+                          f"{r.url}\n{r.detail}" if r.detail else r.url)
+        console.print(table)
 
 
 @cli.command()
@@ -594,7 +803,14 @@ def _page_report(report: dict[str, Any]) -> str:
             + f"\n  region: {a['region_code']}  column: {a['column'] or '-'}\n\n{a['body']}")
 
 
+def _exit_code(runs: list[RunSummary]) -> int:
+    from app.crawl import exit_code
+
+    return exit_code(runs)
+
+
 def _run(slugs: list[str], extra: dict[str, Any]) -> list[RunSummary]:
+    from app.crawl import project_settings, run_crawls
     from archive import ArchiveError
     from crawler.config import ConfigError
 

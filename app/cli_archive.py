@@ -20,11 +20,12 @@ from contextlib import contextmanager
 from datetime import date
 from io import TextIOWrapper
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from archive import Archive, ArchiveError, SearchQueryError
+if TYPE_CHECKING:
+    from archive import Archive
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,8 @@ def reader(archive: str | None) -> Iterator[Archive]:
     path = archive_path(archive)
     if not Path(path).is_file():
         raise click.ClickException(f"{path}: no archive here (run a crawl first, or give --archive)")
+    from archive import Archive, ArchiveError, SearchQueryError
+
     try:
         with Archive(path) as a:
             if a.notice:
@@ -164,6 +167,8 @@ def search(query: tuple[str, ...], archive: str | None, site: str | None, since:
 
 def _search_turns(query: str, archive: str | None, speaker: str | None, role: str | None,
                   limit: int, as_json: bool) -> None:
+    from archive import ArchiveError
+
     with reader(archive) as a:
         try:
             hits = a.search_turns(query, speaker=speaker, role=role, limit=limit)
@@ -304,11 +309,13 @@ def runs(archive: str | None, site: str | None, limit: int, as_json: bool) -> No
         rows = a.runs(site=site, limit=limit)
     for r in rows:
         if as_json:
-            click.echo(json.dumps(dataclasses.asdict(r), ensure_ascii=False, default=str))
+            row = {**dataclasses.asdict(r), "block_kind": r.block_kind}
+            click.echo(json.dumps(row, ensure_ascii=False, default=str))
         else:
+            kind = f"[{r.block_kind}] " if r.block_kind else ""
             click.echo(f"#{r.id:<5} {r.site:12} {r.trigger:9} {r.started_at}  {r.status:11} pages {r.pages:4}  "
                        f"new {r.new:3} upd {r.updated:3} same {r.unchanged:3} dup {r.duplicate:3} "
-                       f"err {r.errors:3}  {r.error}")
+                       f"err {r.errors:3}  {kind}{r.error}")
 
 
 @click.command()
@@ -384,6 +391,8 @@ def serve(archive: str | None, port: int, host: str) -> None:
     Example:
         govpress serve --port 8001
     """
+    from archive import Archive, ArchiveError
+
     path = archive_path(archive)
     if not Path(path).is_file():
         raise click.ClickException(f"{path}: no archive here (run a crawl first, or give --archive)")

@@ -153,6 +153,11 @@ class Run:
     error: str
     stats: dict[str, Any]
 
+    @property
+    def block_kind(self) -> str:
+        """The run's first recognised block (``legacy_tls``, ``js_challenge`` …), kept in its stats."""
+        return str(self.stats.get("block/kind") or "")
+
 
 RUN_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Run))
 

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-RANK_WINDOW = 20_000
+RANK_WINDOW = 5_000
 """Most recent matches ranked by ``search`` (see its docstring)."""
 CHUNK = 500
 """Host parameters per ``IN (...)`` batch, far below SQLite's variable limit."""
@@ -406,6 +406,21 @@ class Archive:
             run_from_row(r)
             for r in self._exec(f"{_RUN_SELECT} {where} ORDER BY id DESC LIMIT ?", (*params, limit))
         ]
+
+    def last_probes(self, *, site: str | None = None) -> dict[str, list[dict[str, Any]]]:
+        """Each site's most recent probe: ``{site: [row, …]}`` (rows as ``archive.store.PROBE_FIELDS``)."""
+        where, params = ("WHERE p.site = ?", [site]) if site else ("", [])
+        cols = ("site", "probed_at", "kind", "column_name", "url", "state", "http_status", "bytes",
+                "seconds", "egress", "detail")
+        out: dict[str, list[dict[str, Any]]] = {}
+        for r in self._exec(
+            f"SELECT {', '.join('p.' + c for c in cols)} FROM probes p {where}"
+            f"{' AND' if where else ' WHERE'} p.probed_at = (SELECT max(probed_at) FROM probes WHERE site = p.site)"
+            " ORDER BY p.site, p.id", params,
+        ):
+            row = dict(zip(cols, r))
+            out.setdefault(row["site"], []).append(row)
+        return out
 
     def stats(self) -> dict[str, SiteStats]:
         """Per-site counts, documents per publication day and the last (successful) run."""

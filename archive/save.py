@@ -26,7 +26,8 @@ from archive.structure import clear_structure, has_structure, save_structure
 
 logger = logging.getLogger(__name__)
 
-RAW_COMPRESS_LEVEL = 6
+RAW_COMPRESS_LEVEL = 1
+"""zlib level of stored raw pages: level 1 takes 40 % less CPU than 6 for 12 % more bytes (docs/benchmarks.md)."""
 
 
 def to_json(value: Any, default: Any) -> str:

@@ -237,6 +237,28 @@ def m003_references(db: Database) -> None:
 
 
 @migration
+def m004_probes(db: Database) -> None:
+    """``govpress probe`` results: one row per request (list page or sample article)."""
+    _run(db, [
+        """CREATE TABLE probes (
+            id INTEGER PRIMARY KEY,
+            site TEXT NOT NULL,
+            probed_at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            column_name TEXT NOT NULL DEFAULT '',
+            url TEXT NOT NULL,
+            state TEXT NOT NULL,
+            http_status INTEGER,
+            bytes INTEGER NOT NULL DEFAULT 0,
+            seconds REAL,
+            egress TEXT NOT NULL DEFAULT 'direct',
+            detail TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX idx_probes_site ON probes(site, probed_at)",
+    ])
+
+
+@migration
 def m005_attachments_tables(db: Database) -> None:
     """Attached files (bytes, text, status) per document; data tables and the published meta's raw value."""
     _run(db, [
@@ -262,6 +284,69 @@ def m005_attachments_tables(db: Database) -> None:
         "CREATE INDEX idx_attachments_sha256 ON attachments(sha256)",
         "ALTER TABLE documents ADD COLUMN tables TEXT NOT NULL DEFAULT '[]'",
         "ALTER TABLE documents ADD COLUMN published_meta_raw TEXT NOT NULL DEFAULT ''",
+    ])
+
+
+_DAY = "coalesce(substr({t}.published, 1, 10), '')"
+
+
+def _count_row(t: str, sign: str) -> str:
+    """Add (``+``) or remove (``-``) one document of row ``t`` (NEW/OLD) in ``doc_counts``."""
+    day = _DAY.format(t=t)
+    return (
+        f"INSERT INTO doc_counts (site, day, documents, duplicates, last_seen) "
+        f"VALUES ({t}.site, {day}, {sign}({t}.duplicate_of IS NULL), {sign}({t}.duplicate_of IS NOT NULL), "
+        f"{t}.last_seen) ON CONFLICT (site, day) DO UPDATE SET "
+        f"documents = documents + excluded.documents, duplicates = duplicates + excluded.duplicates, "
+        f"last_seen = max(coalesce(last_seen, ''), coalesce(excluded.last_seen, ''))"
+    )
+
+
+@migration
+def m006_counts(db: Database) -> None:
+    """Counts kept by triggers so ``Archive.stats()`` reads a few hundred rows, not every document.
+
+    ``doc_counts``: per site and publication day (``''`` when unknown) the documents,
+    the exact duplicates and the latest ``last_seen`` (a high-water mark);
+    ``site_counts``: revisions per site.  Filled from the existing rows once.
+    """
+    _run(db, [
+        """CREATE TABLE doc_counts (
+            site TEXT NOT NULL,
+            day TEXT NOT NULL,
+            documents INTEGER NOT NULL DEFAULT 0,
+            duplicates INTEGER NOT NULL DEFAULT 0,
+            last_seen TEXT,
+            PRIMARY KEY (site, day)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE site_counts (
+            site TEXT PRIMARY KEY,
+            revisions INTEGER NOT NULL DEFAULT 0
+        ) WITHOUT ROWID""",
+        f"""INSERT INTO doc_counts (site, day, documents, duplicates, last_seen)
+            SELECT site, {_DAY.format(t="documents")}, sum(duplicate_of IS NULL),
+                   sum(duplicate_of IS NOT NULL), max(last_seen)
+            FROM documents GROUP BY 1, 2""",
+        """INSERT INTO site_counts (site, revisions)
+            SELECT d.site, count(*) FROM revisions r JOIN documents d ON d.id = r.document_id
+            GROUP BY d.site""",
+        f"""CREATE TRIGGER doc_counts_insert AFTER INSERT ON documents BEGIN
+            {_count_row("NEW", "+")}; END""",
+        f"""CREATE TRIGGER doc_counts_delete AFTER DELETE ON documents BEGIN
+            {_count_row("OLD", "-")}; END""",
+        f"""CREATE TRIGGER doc_counts_move AFTER UPDATE OF site, published, duplicate_of ON documents BEGIN
+            {_count_row("OLD", "-")}; {_count_row("NEW", "+")}; END""",
+        f"""CREATE TRIGGER doc_counts_seen AFTER UPDATE OF last_seen ON documents
+            WHEN NEW.last_seen > coalesce(OLD.last_seen, '') BEGIN
+            UPDATE doc_counts SET last_seen = max(coalesce(last_seen, ''), NEW.last_seen)
+            WHERE site = NEW.site AND day = {_DAY.format(t="NEW")}; END""",
+        """CREATE TRIGGER site_counts_insert AFTER INSERT ON revisions BEGIN
+            INSERT INTO site_counts (site, revisions)
+            VALUES ((SELECT site FROM documents WHERE id = NEW.document_id), 1)
+            ON CONFLICT (site) DO UPDATE SET revisions = revisions + 1; END""",
+        """CREATE TRIGGER site_counts_delete AFTER DELETE ON revisions BEGIN
+            UPDATE site_counts SET revisions = revisions - 1
+            WHERE site = (SELECT site FROM documents WHERE id = OLD.document_id); END""",
     ])
 
 

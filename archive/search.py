@@ -53,7 +53,7 @@ def months_since(reader: Archive, since: str | None) -> list[str] | None:
 def search(
     reader: Archive, query: str, *, site: str | None = None, since: str | date | None = None,
     until: str | date | None = None, limit: int = 20, mark: tuple[str, str] = ("[", "]"),
-    window: int | None = 20_000,
+    window: int | None = 5_000,
 ) -> list[SearchHit]:
     """Hits for ``query`` (syntax: ``archive.fts.parse_query``), best first."""
     q = fts.parse_query(query)

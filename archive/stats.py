@@ -25,25 +25,27 @@ def site_stats(reader: Archive) -> dict[str, SiteStats]:
         return acc.setdefault(site, {"documents": 0, "duplicates": 0, "revisions": 0,
                                      "first": None, "last": None, "seen": None, "per_day": {}})
 
-    for site, day, n, dups, seen in ex(
-        "SELECT site, substr(published, 1, 10) AS day, count(*), "
-        "sum(duplicate_of IS NOT NULL), max(last_seen) FROM documents GROUP BY site, day"
+    # doc_counts and site_counts are kept by triggers (migration m006_counts): one row per
+    # site and publication day instead of a scan of every document; sums in SQL
+    for site, n, dups, seen in ex(
+        "SELECT site, sum(documents), sum(duplicates), max(last_seen) FROM doc_counts GROUP BY site"
     ):
-        e = entry(site)
-        e["documents"] += n - dups
-        e["duplicates"] += dups
-        if day and n - dups:
-            e["per_day"][day] = n - dups
-        e["seen"] = max(filter(None, (e["seen"], seen)), default=None)
-    for site, first, last in ex(
-        "SELECT site, min(published), max(published) FROM documents GROUP BY site"
-    ):
-        entry(site).update(first=first, last=last)
-    for site, n in ex(
-        "SELECT d.site, count(*) FROM revisions r JOIN documents d ON d.id = r.document_id"
-        " GROUP BY d.site"
-    ):
-        entry(site)["revisions"] = n
+        if n or dups:
+            e = entry(site)
+            e.update(documents=n, duplicates=dups, seen=seen or None)
+    day_rows = ex("SELECT site, day, documents FROM doc_counts WHERE documents > 0 AND day != ''"
+                  " ORDER BY site, day").fetchall()
+    for site, day, n in day_rows:
+        acc[site]["per_day"][day] = n
+    for site in list(acc):  # idx_documents_site_published: two index probes per site
+        first = ex("SELECT published FROM documents WHERE site = ? AND published IS NOT NULL"
+                   " ORDER BY published LIMIT 1", (site,)).fetchone()
+        last = ex("SELECT published FROM documents WHERE site = ? AND published IS NOT NULL"
+                  " ORDER BY published DESC LIMIT 1", (site,)).fetchone()
+        acc[site].update(first=first[0] if first else None, last=last[0] if last else None)
+    for site, n in ex("SELECT site, revisions FROM site_counts WHERE revisions > 0"):
+        if site is not None:
+            entry(site)["revisions"] = n
     last_run = {r.site: r for r in map(run_from_row, ex(
         f"{_RUN_SELECT} WHERE id IN (SELECT max(id) FROM runs GROUP BY site)"))}
     last_ok = {r.site: r for r in map(run_from_row, ex(

@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "COUNT_KEYS",
+    "PROBE_FIELDS",
     "STATUSES",
     "TRIGGERS",
     "Identity",
@@ -35,6 +36,7 @@ __all__ = [
     "optimize",
     "save_document",
     "save_documents",
+    "save_probes",
     "start_run",
     "touch_document",
     "upsert_site",
@@ -150,3 +152,22 @@ def optimize(db: Database) -> None:
     with transaction(db) as conn:
         fts.optimize(conn)
     db.conn.execute("PRAGMA optimize")
+
+
+# -- probes ------------------------------------------------------------------------------------
+PROBE_FIELDS = ("site", "kind", "column_name", "url", "state", "http_status", "bytes", "seconds",
+                "egress", "detail")
+
+
+def save_probes(db: Database, rows: Iterable[Mapping[str, Any]], *, probed_at: str | None = None) -> int:
+    """Record one ``govpress probe`` (its rows share ``probed_at``); returns the rows written."""
+    stamp = probed_at or now_iso()
+    values = [(stamp, *(r.get(f, r.get("column") if f == "column_name" else None) for f in PROBE_FIELDS))
+              for r in rows]
+    with transaction(db) as conn:
+        conn.executemany(
+            f"INSERT INTO probes (probed_at, {', '.join(PROBE_FIELDS)}) VALUES (?{', ?' * len(PROBE_FIELDS)})",
+            [(v[0], v[1], v[2], v[3] or "", v[4], v[5], v[6], v[7] or 0, v[8], v[9] or "direct", v[10] or "")
+             for v in values],
+        )
+    return len(values)

@@ -25,9 +25,11 @@ logger = logging.getLogger(__name__)
 
 SITES_DIR = Path(__file__).resolve().parent.parent / "sites"
 """The site files shipped with govpress (the top-level ``sites/`` data folder)."""
+TLS_VERSIONS = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 DIALECTS_DIR = SITES_DIR / "dialects"
 SITES_ENV = "GOVPRESS_SITES"
-"""Environment variable naming another folder of site files (its ``dialects/`` too, if any)."""
+"""Environment variable naming other folders of site files (``os.pathsep``-separated; their
+``dialects/`` too, if any), used instead of ``SITES_DIR``."""
 SLUG_RE = re.compile(r"^[a-z]{2}_[a-z0-9_]+$")
 MECHANISMS = ("html", "datastore", "jpaas_unit", "gkmlpt_api", "datacall")
 """How a list's rows reach the page: server-rendered HTML, Hanweb ``<datastore>`` CDATA,
@@ -89,6 +91,24 @@ class Schedule:
 
 
 @dataclass(frozen=True)
+class TLSConfig:
+    """A site file's ``[tls]`` table: how this site's HTTPS requests are made (never global)."""
+
+    legacy: bool = False
+    """Ciphers at ``SECLEVEL=1`` and legacy renegotiation (``OP_LEGACY_SERVER_CONNECT``)."""
+    min_version: str = ""
+    """Lowest protocol version offered (``TLSv1`` … ``TLSv1.3``); empty: OpenSSL's default."""
+    verify: bool = True
+    """Certificate and host-name checks; ``false`` is logged at every crawl."""
+    ca_file: str = ""
+    """Extra trusted CA certificates (PEM), e.g. a missing intermediate; relative to the site file."""
+
+    @property
+    def is_default(self) -> bool:
+        return self == TLSConfig()
+
+
+@dataclass(frozen=True)
 class SiteDefinition:
     slug: str
     name: str
@@ -117,6 +137,13 @@ class SiteDefinition:
     metas: tuple[str, ...] = ()
     """``<meta name>`` values article pages carry, with their case."""
     evidence: dict[str, Evidence] = field(default_factory=dict)
+    tls: TLSConfig = TLSConfig()
+    proxy: str = ""
+    """HTTP(S) proxy for this site's requests (``http://host:port``); ``GOVPRESS_PROXY`` for all."""
+    list_api: bool = False
+    """``[links] api``: request the data API an empty-shell list page names (``crawler.listapi``)."""
+    probe_urls: tuple[str, ...] = ()
+    """Sample article URLs ``govpress probe`` requests (besides the first link of each list)."""
 
     @property
     def article_re(self) -> re.Pattern[str]:
@@ -384,6 +411,14 @@ def parse_site(path: Path, dialects_dir: Path = DIALECTS_DIR) -> SiteDefinition:
     )
     _check_cron(path, schedule.cron)
     crawl = merged["crawl"]
+    tls = _parse_tls(path, data.get("tls", {}))
+    proxy = data.get("proxy", "")
+    if proxy and not (isinstance(proxy, str) and re.match(r"https?://[^/\s]+(:\d+)?/?$", proxy)):
+        raise _err(path, "proxy", f"{proxy!r} is not an http(s)://host:port proxy URL")
+    probe_urls = data.get("probe", {}).get("articles", [])
+    if not isinstance(probe_urls, list) or not all(
+            isinstance(u, str) and re.match(r"https?://", u) for u in probe_urls):
+        raise _err(path, "probe.articles", "expected a list of http(s) URLs")
     return SiteDefinition(
         slug=slug,
         name=name,
@@ -414,12 +449,45 @@ def parse_site(path: Path, dialects_dir: Path = DIALECTS_DIR) -> SiteDefinition:
         footer=tuple(page.get("footer", ())),
         metas=tuple(page.get("metas", ())),
         evidence=evidence,
+        tls=tls,
+        proxy=str(proxy),
+        probe_urls=tuple(probe_urls),
+        list_api=bool(links.get("api", False)),
     )
 
 
+def _parse_tls(path: Path, table: Any) -> TLSConfig:
+    if not isinstance(table, dict):
+        raise _err(path, "tls", "expected a table")
+    unknown = set(table) - {"legacy", "min_version", "verify", "ca_file"}
+    if unknown:
+        raise _err(path, "tls", f"unknown key {', '.join(sorted(unknown))}")
+    for key in ("legacy", "verify"):
+        if key in table and not isinstance(table[key], bool):
+            raise _err(path, f"tls.{key}", f"expected true or false, got {table[key]!r}")
+    version = table.get("min_version", "")
+    if version and version not in TLS_VERSIONS:
+        raise _err(path, "tls.min_version", f"{version!r} is not one of {', '.join(TLS_VERSIONS)}")
+    ca_file = str(table.get("ca_file", ""))
+    if ca_file:
+        ca_path = (path.parent / ca_file).resolve()
+        if not ca_path.is_file():
+            raise _err(path, "tls.ca_file", f"{ca_file!r} not found")
+        ca_file = str(ca_path)
+    return TLSConfig(legacy=table.get("legacy", False), min_version=version,
+                     verify=table.get("verify", True), ca_file=ca_file)
+
+
+def sites_dirs() -> list[Path]:
+    """The folders of site files: ``$GOVPRESS_SITES`` (one or more, ``os.pathsep``-separated) if set,
+    else the shipped ``sites/``."""
+    value = os.environ.get(SITES_ENV) or ""
+    return [Path(p) for p in value.split(os.pathsep) if p.strip()] or [SITES_DIR]
+
+
 def sites_dir() -> Path:
-    """The folder of site files: ``$GOVPRESS_SITES`` if set, else the shipped ``sites/``."""
-    return Path(os.environ.get(SITES_ENV) or SITES_DIR)
+    """The (first) folder of site files: ``$GOVPRESS_SITES`` if set, else the shipped ``sites/``."""
+    return sites_dirs()[0]
 
 
 def load_sites(
@@ -427,24 +495,27 @@ def load_sites(
 ) -> tuple[dict[str, SiteDefinition], list[str]]:
     """Load every ``*.toml`` site file; return the good sites and one error line per bad file.
 
-    ``sites_dir`` defaults to ``sites_dir()``; dialects come from its ``dialects/``
-    folder when it has one, else from the shipped dialects.
+    ``sites_dir`` defaults to the folders of ``sites_dirs()``, in order (a slug defined twice is
+    refused); dialects come from each folder's ``dialects/`` when it has one, else from the
+    shipped dialects.
     """
-    if sites_dir is None:
-        sites_dir = globals()["sites_dir"]()
-    if dialects_dir is None:
-        own = Path(sites_dir) / "dialects"
-        dialects_dir = own if own.is_dir() else DIALECTS_DIR
-    if not Path(sites_dir).is_dir():
-        return {}, [f"{sites_dir}: not a folder of site files"]
+    folders = [Path(sites_dir)] if sites_dir is not None else sites_dirs()
     sites: dict[str, SiteDefinition] = {}
     errors: list[str] = []
-    for path in sorted(Path(sites_dir).glob("*.toml")):
-        try:
-            site = parse_site(path, dialects_dir)
-        except SiteConfigError as exc:
-            errors.append(str(exc))
-            logger.error("site definition rejected: %s", exc)
+    for folder in folders:
+        if not folder.is_dir():
+            errors.append(f"{folder}: not a folder of site files")
             continue
-        sites[site.slug] = site
+        own = folder / "dialects"
+        dialects = dialects_dir or (own if own.is_dir() else DIALECTS_DIR)
+        for path in sorted(folder.glob("*.toml")):
+            try:
+                site = parse_site(path, dialects)
+                if site.slug in sites:
+                    raise _err(path, "slug", f"{site.slug!r} is already defined by {sites[site.slug].path}")
+            except SiteConfigError as exc:
+                errors.append(str(exc))
+                logger.error("site definition rejected: %s", exc)
+                continue
+            sites[site.slug] = site
     return sites, errors

@@ -123,7 +123,7 @@ def hostmap(value: Any) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
         raise ValueError('expected {"host": "127.0.0.1:PORT", ...}')
     for host, target in value.items():
-        addr, _, port = target.rpartition(":")
+        addr, _, port = target.removeprefix("https://").rpartition(":")  # https:// keeps TLS (#12)
         if addr not in ("127.0.0.1", "localhost", "[::1]") or not port.isdigit() or not 0 < int(port) < 65536:
             raise ValueError(f"{host}: {target!r} is not a loopback address:port")
     return dict(value)
@@ -153,6 +153,9 @@ SETTINGS: dict[str, Parser] = {
     "EXTRACT_MAX_NODES": number(1000, 100_000_000, integer=True),
     "ARCHIVE_BUSY_TIMEOUT": number(0, 600),
     "ARCHIVE_BUSY_RETRIES": number(0, 100, integer=True),
+    "ARCHIVE_BATCH_SIZE": number(1, 100_000, integer=True),
+    "ARCHIVE_BATCH_SECONDS": number(0, 3600),
+    "CLEANING_TIMEOUT": number(0, 86_400),
     "MONITOR_MIN_LINKS_RATIO": number(0, 1),
     "MONITOR_MAX_FAILURE_RATE": number(0, 1),
     "MONITOR_MIN_ITEMS": number(0, 1_000_000, integer=True),
@@ -184,6 +187,12 @@ SETTINGS: dict[str, Parser] = {
     "ARCHIVE_PATH": text(nonempty=True),
     "LOCK_DIR": text(),
     "LOG_LEVEL": level,
+    "SITEACCESS_ENABLED": boolean,
+    "PROXY_URL": url_or_empty,
+    "TLS_VERIFY": boolean,
+    "TLS_CA_FILE": text(),
+    "CAPTURE_DIR": text(),
+    "REPLAY_DIR": text(),
 }
 """Setting name -> parser; a parser returns the clean value or raises ``ValueError``."""
 

@@ -70,6 +70,12 @@ DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     # A page with charset=hex or a malformed <base href> is kept, not lost as a download error.
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.metarefresh.SafeMetaRefreshMiddleware": 580,
+    # Before HttpProxyMiddleware (750): the site's proxy and TLS settings go on each request.
+    "crawler.middlewares.siteaccess.SiteAccessMiddleware": 740,
+}
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.handlers.sitetls.SiteTLSDownloadHandler",
+    "https": "crawler.handlers.sitetls.SiteTLSDownloadHandler",
 }
 SPIDER_MIDDLEWARES: dict[str, int] = {
     # Known / due / backfill decisions from the archive; the spider itself only parses.
@@ -96,6 +102,10 @@ ARCHIVE_BUSY_TIMEOUT = 5.0
 """Seconds a write waits for another writer of the archive (it waits in the reactor thread)."""
 ARCHIVE_BUSY_RETRIES = 2
 """Further attempts of a write that found the archive locked; then the run fails with the reason."""
+ARCHIVE_BATCH_SIZE = 50
+"""Documents committed together (1: one transaction each); a kill loses at most one batch."""
+ARCHIVE_BATCH_SECONDS = 1.0
+"""A batch is committed at the latest this long after its first document."""
 LOCK_ENABLED = True
 """One crawl per site and archive at a time (see ``crawler.extensions.sitelock``)."""
 LOCK_DIR = ""
@@ -114,6 +124,10 @@ GOVPRESS_TRIGGER = _env("GOVPRESS_TRIGGER", "manual", _config.choice(*_config.TR
 CLEANING_MIN_CHARS = 20
 EXTRACT_MAX_NODES = 50_000
 """Tags parsed per article page at most; the rest is cut and the page flagged ``truncated_nodes``."""
+CLEANING_WORKERS: int | None = _env("GOVPRESS_CLEANING_WORKERS", None, _config.number(0, 256, integer=True))
+"""Extraction processes (None: one per core, 0 on one core; 0 extracts on the reactor thread)."""
+CLEANING_TIMEOUT = 30.0
+"""Seconds of extraction a page may take in a worker; a longer one is dropped (``cleaning/timeout``)."""
 DEDUP_ENABLED = True
 DEDUP_NEAR_ENABLED = True
 ATTACHMENTS_ENABLED = _env("GOVPRESS_ATTACHMENTS", True, _config.boolean)
@@ -139,6 +153,18 @@ HOSTMAP: dict[str, str] = {}
 HOSTMAP_STRICT = True
 """With a HOSTMAP set, refuse every request to an unmapped host (tests never leave loopback)."""
 
+SITEACCESS_ENABLED = True
+"""Apply each site file's ``[tls]`` and ``proxy`` to its requests (``crawler.middlewares.siteaccess``)."""
+PROXY_URL = _env("GOVPRESS_PROXY", "", _config.url_or_empty)
+"""HTTP(S) proxy for every site without its own ``proxy`` (``http://user:pass@host:port``)."""
+TLS_VERIFY = True
+"""Check certificates and host names; a site file's ``[tls] verify = false`` turns it off for that site."""
+TLS_CA_FILE = ""
+"""Extra trusted CA certificates (PEM) for every site, besides certifi's (the simulator's own CA in demos)."""
+CAPTURE_DIR = ""
+"""Write every response to this folder (``govpress check --save``; ``crawler.extensions.capture``)."""
+REPLAY_DIR = ""
+"""Answer every request from a capture in this folder, offline (``govpress check --replay``)."""
 REDIS_URL = _env("GOVPRESS_REDIS_URL", "", _config.text())
 """Redis of a distributed crawl (``govpress enqueue|worker|ingest``; docs/distributed.md)."""
 REDIS_PREFIX = "govpress"

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING
 from archive.models import SaveResult
 from archive.record import DocumentRecord
 from pipelines import fingerprint as fp
-from pipelines.extract import extract, pages
+from pipelines.extract import Extraction, extract, pages
 from pipelines.extract.dom import MAX_NODES
 from pipelines.structure import structure
 
 if TYPE_CHECKING:  # pragma: no cover
     from archive.session import ArchiveSession
-    from core.siteconfig import SiteDefinition
+    from core.siteconfig import ArticleSelectors, SiteDefinition
 
 logger = logging.getLogger(__name__)
 
@@ -60,15 +60,32 @@ class Outcome:
     dropped: str = ""
 
 
-def clean(record: DocumentRecord, site: SiteDefinition | None, options: Options = Options()) -> Cleaned:
-    """Fill ``record``'s content fields from its raw page; decide whether it is kept."""
-    kwargs = {"content_type": record.headers.get("content-type"),
-              "selectors": site.selectors if site else None,
-              "encoding": (site.encoding or None) if site else None, "min_text": options.min_chars,
-              "max_nodes": options.max_nodes}
-    ex = extract(record.raw, record.url, **kwargs)  # type: ignore[arg-type]
+def extract_page(raw: bytes, url: str, content_type: str | None, selectors: ArticleSelectors | None,
+                 encoding: str | None, min_text: int, max_nodes: int = MAX_NODES) -> Extraction:
+    """The extraction of one page from plain arguments (what a pool worker runs: ``pipelines.pool``)."""
+    return extract(raw, url, content_type=content_type, selectors=selectors, encoding=encoding,
+                   min_text=min_text, max_nodes=max_nodes)
+
+
+def extract_args(record: DocumentRecord, site: SiteDefinition | None,
+                 options: Options = Options()) -> tuple[bytes, str, str | None, ArticleSelectors | None,
+                                                         str | None, int, int]:
+    """``extract_page``'s arguments for this record and site."""
+    return (record.raw, record.url, record.headers.get("content-type"), site.selectors if site else None,
+            (site.encoding or None) if site else None, options.min_chars, options.max_nodes)
+
+
+def clean(record: DocumentRecord, site: SiteDefinition | None, options: Options = Options(),
+          extraction: Extraction | None = None) -> Cleaned:
+    """Fill ``record``'s content fields from its raw page; decide whether it is kept.
+
+    ``extraction`` is ``extract_page(*extract_args(...))`` when it was already run elsewhere
+    (the crawl's extraction pool).
+    """
+    ex = extraction if extraction is not None else extract_page(*extract_args(record, site, options))
     if record.pages:  # a multi-page article (crawler/multipage.py): one document of all pages
-        rest = [extract(p["raw"], p["url"], **kwargs) for p in record.pages if p.get("raw")]  # type: ignore[arg-type]
+        args = extract_args(record, site, options)
+        rest = [extract_page(p["raw"], p["url"], *args[2:]) for p in record.pages if p.get("raw")]
         ex = pages.join(ex, rest)
         if any(not p.get("raw") for p in record.pages):
             ex.flags.append("pages_incomplete")
@@ -105,11 +122,12 @@ def clean(record: DocumentRecord, site: SiteDefinition | None, options: Options 
 
 def fingerprint(record: DocumentRecord, options: Options = Options()) -> None:
     """Body hash (exact layer) and, with ``options.near``, the MinHash signature and band keys."""
-    record.body_hash = fp.body_hash(record.body)
-    if options.near and record.body:
-        sig = fp.signature(record.body)
-        record.minhash = fp.signature_to_bytes(sig)
-        record.band_keys = fp.band_keys(sig)
+    if not (options.near and record.body):
+        record.body_hash = fp.body_hash(record.body)
+        return
+    record.body_hash, sig = fp.fingerprints(record.body)  # the body normalised once for both
+    record.minhash = fp.signature_to_bytes(sig)
+    record.band_keys = fp.band_keys(sig)
 
 
 def process_page(

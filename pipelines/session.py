@@ -10,6 +10,8 @@ once per component and never retried ten times.
 from __future__ import annotations
 
 import logging
+import sys
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from scrapy import signals
@@ -47,10 +49,33 @@ def session_for(crawler: Crawler) -> ArchiveSession:
         session = ArchiveSession(settings.get("ARCHIVE_PATH"), identity=identity_for(near),
                                  store_raw=settings.getbool("ARCHIVE_STORE_RAW", True),
                                  busy_timeout=settings.getfloat("ARCHIVE_BUSY_TIMEOUT", CRAWL_BUSY_TIMEOUT),
-                                 busy_retries=settings.getint("ARCHIVE_BUSY_RETRIES", CRAWL_BUSY_RETRIES))
+                                 busy_retries=settings.getint("ARCHIVE_BUSY_RETRIES", CRAWL_BUSY_RETRIES),
+                                 batch_size=settings.getint("ARCHIVE_BATCH_SIZE", 50),
+                                 batch_seconds=settings.getfloat("ARCHIVE_BATCH_SECONDS", 1.0))
     except ArchiveError as exc:
         _ERRORS[crawler] = exc
         raise
     _SESSIONS[crawler] = session
+    timer = _flush_timer(session)
+    if timer is not None:
+        crawler.signals.connect(lambda: timer.running and timer.stop(), signal=signals.engine_stopped, weak=False)
     crawler.signals.connect(session.close, signal=signals.engine_stopped)
     return session
+
+
+def _flush_timer(session: ArchiveSession) -> Any:
+    """Commit a batch older than ``ARCHIVE_BATCH_SECONDS`` even when no further page comes."""
+    if session.batch_size <= 1 or "twisted.internet.reactor" not in sys.modules:
+        return None  # importing twisted.internet.reactor would install the default reactor
+    from twisted.internet import reactor, task
+
+    def tick() -> None:
+        try:
+            session.flush_if_due()
+        except ArchiveError as exc:
+            logger.error("archive commit failed: %s", exc)
+
+    timer = task.LoopingCall(tick)
+    timer.clock = reactor
+    timer.start(max(0.05, session.batch_seconds / 2), now=False)
+    return timer

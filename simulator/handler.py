@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 
 class SimServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 256
+    """Listen backlog (socketserver's default of 5 drops bursts of connections: 1 s SYN retries)."""
     sim: Simulator
 
     def __init__(self, sim: Simulator) -> None:
@@ -32,6 +34,9 @@ class SimServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), SimHandler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
+        # Headers and body go out in separate writes: with Nagle on, the body waits for the
+        # client's delayed ACK (~40 ms a response on Linux loopback).
+        request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with self.sock_lock:
             self.open_sockets.add(request)
         super().process_request(request, client_address)

@@ -123,7 +123,7 @@ class HostileServer:
 SITE_FILE = """# A made-up host served by simulator/hostile.py (tests and bench/fuzz.py only).
 slug = "{slug}"
 name = "敌意测试站"
-cms = "trs_wcm"
+dialect = "trs_wcm"
 allowed_domains = ["{host}"]
 
 [region]
@@ -135,6 +135,15 @@ code = "370000"
 column = "要闻"
 url = "http://{host}{list_path}"
 max_pages = {max_pages}
+
+[evidence]
+host = "unverified"
+scheme = "unverified"
+region = "unverified"
+article_url = "unverified"
+encoding = "unverified"
+"lists.要闻.url" = "unverified"
+"lists.要闻.mechanism" = "unverified"
 """
 
 
@@ -146,12 +155,16 @@ def write_site(folder: Path, max_pages: int = 3, *, slug: str = SLUG, host: str 
     return path
 
 
+_WORDS = ("发展", "改革", "项目", "建设", "服务", "企业", "民生", "教育", "医疗", "交通", "生态", "乡村", "城市",
+          "科技", "创新", "就业", "安全", "文化", "旅游", "水利", "农业", "工业", "金融", "税收", "社区", "养老",
+          "住房", "环境", "能源", "数字", "法治", "审批", "招商", "港口", "海洋", "物流", "消费", "投资")
 SENTENCE = "市政府召开常务会议，研究部署近期重点工作，会议强调要抓好落实第{i}项任务。"
 
 
 def article_html(i: int, extra: str = "", head: str = "") -> str:
     """A plain article whose body holds ``SENTENCE`` for ``i`` three times, plus ``extra``."""
-    body = "".join(f"<p>{SENTENCE.format(i=i)}第{k}段。</p>" for k in range(3))
+    rng = random.Random(i)  # distinct text per article, so dedup keeps them apart
+    body = "".join(f"<p>{SENTENCE.format(i=i)}{''.join(rng.choices(_WORDS, k=30))}第{k}段。</p>" for k in range(3))
     return (f"<html><head><meta charset='utf-8'>{head}<title>第{i}号通知</title></head><body>"
             f"<div class='article'><h1>关于第{i}号工作的通知</h1><div class='info'>发布时间：2026-11-20 09:00</div>"
             f"<div class='TRS_Editor'>{body}{extra}</div></div></body></html>")

@@ -211,6 +211,36 @@ class Store:
             self._modified[url] = max(now, self._modified[url] + timedelta(seconds=1))
             return new
 
+    def grow(self, slug: str, n: int, *, seed: int = 1) -> list[SimArticle]:
+        """Append ``n`` generated articles, older than every existing one, to the site's columns.
+
+        Texts come from ``simulator.synthetic`` (seeded, so two simulators grown alike serve
+        the same site); used to build sites of any size for benchmarks.
+        """
+        from .synthetic import Generator
+
+        gen = Generator(seed=seed, pool_chars=200_000)
+        with self.lock:
+            app = self.apps[slug]
+            columns = app.column_names()
+            oldest = min((a.published_at for a in self._articles.values() if a.slug == slug),
+                         default=datetime(2026, 1, 1, tzinfo=CST))
+            made = []
+            for i in range(n):
+                self._next_num[slug] += 97
+                num = self._next_num[slug]
+                key = f"grown-{slug}-{num}"
+                dt = oldest - timedelta(hours=6 * (i + 1))
+                column = columns[i % len(columns)]
+                paragraphs = [p for p in gen.text(gen.rng.randint(300, 1500)).split("\n") if p]
+                title = gen.text(gen.rng.randint(10, 24), paragraphs=False).replace("。", "") + f"（{i}）"
+                entry = {"key": key, "slug": slug, "column": column, "title": title, "published": dt,
+                         "source": "市政府办公厅", "paragraphs": paragraphs}
+                art = self._make(entry, app.article_url(column, dt, num, key, ""), None)
+                self._put(art)
+                made.append(art)
+            return made
+
     def add(self, slug: str, column: str, title: str, paragraphs: list[str],
             published: str | datetime, **extra: Any) -> SimArticle:
         with self.lock:

@@ -20,6 +20,7 @@ from .handler import SimServer
 from .model import SimArticle, Store
 from .requestlog import RequestLog
 from .sites import EXTRA_HOSTS, SITE_CLASSES, Page, SiteApp
+from .sites.blocks import BlockEndpoints
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ class Simulator:
         self._thread: threading.Thread | None = None
         self.files = install_attachments(self) if attachments else None
         """Attached files served (``simulator/attachments.py``), with their texts as truth."""
+        self.blocks = BlockEndpoints(self)
+        """Below-HTTP block hosts: legacy TLS, timeout, blackhole, refused (``sites/blocks.py``)."""
 
     # -- lifecycle ---------------------------------------------------------------
     def start(self) -> Simulator:
@@ -56,6 +59,7 @@ class Simulator:
             self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                             name="govpress-simulator", daemon=True)
             self._thread.start()
+            self.blocks.start()
             logger.info("simulator listening on 127.0.0.1:%s", self.port)
         return self
 
@@ -63,6 +67,7 @@ class Simulator:
         if self._server is None:
             return
         self._stopping.set()
+        self.blocks.stop()
         self._server.shutdown()
         self._server.drop_connections()
         self._server.server_close()
@@ -92,7 +97,7 @@ class Simulator:
 
     def hostmap(self) -> dict[str, str]:
         """``{"www.qingdao.gov.cn": "127.0.0.1:PORT", …}`` for every served host."""
-        return dict.fromkeys(self._hosts, f"127.0.0.1:{self.port}")
+        return {**dict.fromkeys(self._hosts, f"127.0.0.1:{self.port}"), **self.blocks.hostmap()}
 
     def schemes(self) -> dict[str, str]:
         """Each served host's real scheme (``https`` for www.shandong.gov.cn)."""
@@ -132,6 +137,10 @@ class Simulator:
         of ``SimArticle`` (``credits``, ``charset`` …), plus ``form`` (``classic``/``jpaas``, Jinan).
         """
         return self._store.add(slug, column, title, paragraphs, published, **extra)
+
+    def grow(self, slug: str, n: int, *, seed: int = 1) -> list[SimArticle]:
+        """Make the site ``n`` articles bigger (generated, older than the rest; see ``Store.grow``)."""
+        return self._store.grow(slug, n, seed=seed)
 
     def reset_requests(self) -> None:
         self.requests.clear()

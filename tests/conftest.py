@@ -7,6 +7,7 @@ child (``crawl``) while the simulator keeps serving from this process.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,11 @@ import pytest
 
 if TYPE_CHECKING:
     from simulator import Simulator
+
+# Test crawls are a few dozen polite fetches: an extraction pool would only add its start-up
+# (seconds on a loaded machine) to each.  The pool has its own tests (test_pipelines_pool.py,
+# including a crawl through it); set GOVPRESS_CLEANING_WORKERS to run every crawl test with it.
+os.environ.setdefault("GOVPRESS_CLEANING_WORKERS", "0")
 
 NOW = "2026-11-22T09:00:00+08:00"
 """The crawl clock for tests: the simulator's newest articles are a few days old."""

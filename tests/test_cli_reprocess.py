@@ -34,6 +34,6 @@ def test_reprocess_skips_a_site_being_crawled_and_says_so(tmp_path: Path) -> Non
         assert "reprocessed: nothing" in result.output
     finally:
         crawl_lock.release()
-    result = CliRunner().invoke(cli, ["reprocess", "--archive", str(archive), "--site", "sd_site00"])
+    result = CliRunner().invoke(cli, ["reprocess", "--archive", str(archive)])
     assert result.exit_code == 0, result.output
     assert "reprocessed: " in result.output and "nothing" not in result.output

@@ -51,6 +51,7 @@ def test_a_republished_copy_joins_the_cluster(tmp_path: Path) -> None:
     item.body += "\n（转载自济南日报）"
     copy = pipe.process_item(DedupPipeline.from_crawler(crawler).process_item(replace(item, body_hash="")))
     assert copy.outcome == "new" and copy.identity == "near"
+    session_for(crawler).flush()  # saves are batched: commit before reading on another connection
     with Archive(tmp_path / "a.sqlite") as a:
         assert a.get(copy.canonical_url).cluster_id == first.document_id  # type: ignore[union-attr]
 

@@ -257,3 +257,51 @@ def test_parameters_consistent() -> None:
 def test_similarity_rejects_mismatched_lengths() -> None:
     with pytest.raises(ValueError):
         fp.similarity(fp.signature(METRO), fp.signature(METRO)[:64])
+
+
+# -- the numpy MinHash against datasketch, and the shared normalisation ---------------------
+def test_signature_equals_datasketch_affine64() -> None:
+    """The hand-written permutations give datasketch's affine64 values exactly."""
+    pytest.importorskip("datasketch", reason="datasketch not installed (pip install -e '.[bench]')")
+    for text in (METRO, APPLE, WEIFANG_KITE, "短", METRO * 3):
+        hashes = fp.shingle_hashes(text)
+        assert np.array_equal(fp.signature_from_hashes(hashes), fp.datasketch_signature(hashes))
+
+
+def test_signature_of_many_hashes_spans_chunks() -> None:
+    """More hashes than one chunk: the running minimum over chunks is the minimum over all."""
+    rng = np.random.default_rng(3)
+    hashes = np.unique(rng.integers(0, 2**63, 3 * fp._CHUNK + 17, dtype=np.uint64))
+    whole = fp.signature_from_hashes(hashes)
+    parts = np.minimum(fp.signature_from_hashes(hashes[: fp._CHUNK + 5]),
+                       fp.signature_from_hashes(hashes[fp._CHUNK + 5 :]))
+    assert np.array_equal(whole, parts)
+    assert not fp.is_empty(whole)
+
+
+def test_fingerprints_match_separate_calls() -> None:
+    for text in (METRO, "ＡＢＣ，全角　文字（测试）", "e\u0301\u200b…⋯⋯", ""):
+        h, sig = fp.fingerprints(text)
+        assert h == fp.body_hash(text)
+        assert np.array_equal(sig, fp.signature(text))
+
+
+def test_normalize_body_equals_plain_nfkc_pipeline() -> None:
+    """The NFKC shortcut (full-width ASCII first, skip when already normalised) changes nothing."""
+    import unicodedata
+
+    def reference(text: str) -> str:
+        t = fp._WS_RE.sub("", unicodedata.normalize("NFKC", text).casefold().translate(fp._FOLD))
+        if not t.isprintable():
+            t = "".join(ch for ch in t if unicodedata.category(ch) not in ("Cf", "Cc"))
+        for pattern, repl in fp._RUNS:
+            t = pattern.sub(repl, t)
+        return t
+
+    rng = np.random.default_rng(7)
+    alphabet = [chr(c) for c in [*range(0x20, 0x7F), *range(0xFF00, 0xFF70), 0x3000, 0x301, 0x308,
+                                 0x200B, 0xFEFF, 0x2026, 0x22EF, 0x2014, 0xC5, 0x212B, 0x1100, 0x1161,
+                                 0xFB01, 0x2460, 0x3392, 0xA0]] + list("中国政府，。、；：？！（）《》“”【】")
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet, rng.integers(0, 30)))
+        assert fp.normalize_body(text) == reference(text), repr(text)

@@ -61,11 +61,11 @@ def test_the_run_finishes_partial_and_the_healthy_articles_are_archived(faulty) 
     [
         ("not_found", "fetch_errors/http_404"),
         ("gone", "fetch_errors/http_410"),
-        ("blocked", "fetch_errors/blocked"),
+        ("blocked", "fetch_errors/js_challenge"),
         ("truncated", "fetch_errors/ResponseDataLossError"),
         ("too_big", "fetch_errors/DownloadCancelledError"),
         ("gzip_bomb", "fetch_errors/too_large"),
-        ("timeout", "fetch_errors/DownloadTimeoutError"),
+        ("timeout", "fetch_errors/timeout"),
         ("redirect_loop", "fetch_errors/redirect_loop"),
     ],
 )

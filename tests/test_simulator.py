@@ -128,7 +128,11 @@ def sites() -> dict[str, SiteDefinition]:
 
 def test_binds_loopback_only(sim: Simulator) -> None:
     assert sim.address[0] == "127.0.0.1"
-    assert set(sim.hostmap().values()) == {f"127.0.0.1:{sim.port}"}
+    # The block hosts below HTTP (legacy TLS, timeout, blackhole, refused) have ports of their own.
+    targets = {t.removeprefix("https://") for t in sim.hostmap().values()}
+    assert all(t.startswith("127.0.0.1:") for t in targets)
+    http_hosts = {h for h, t in sim.hostmap().items() if t == f"127.0.0.1:{sim.port}"}
+    assert http_hosts == set(sim.schemes()) - {"legacytls.block.test"}
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.2", sim.port), timeout=2).close()
 
@@ -146,7 +150,8 @@ def test_hosts_match_the_site_files(sim: Simulator, sites: dict[str, SiteDefinit
     from simulator.sites import SITE_CLASSES
 
     assert set(sites) == {cls.slug for cls in SITE_CLASSES} and set(SLUGS) <= set(sites)
-    assert set(sim.hostmap()) == {d for s in sites.values() for d in s.allowed_domains}
+    blocks = {h for h in sim.hostmap() if h.endswith(".block.test")}  # simulator/sites/blocks.py
+    assert set(sim.hostmap()) - blocks == {d for s in sites.values() for d in s.allowed_domains}
     for site in sites.values():
         for lst in site.lists:
             parts = urlsplit(lst.url)

@@ -20,6 +20,7 @@ from scrapy.exceptions import NotConfigured
 from archive import ArchiveError
 from archive.backup import checkpoint
 from archive.session import ArchiveSession
+from crawler.blocks import KINDS
 from pipelines.session import session_for
 
 logger = logging.getLogger(__name__)
@@ -37,9 +38,13 @@ def run_status(reason: str, stats: dict[str, Any]) -> str:
         return "interrupted"
     if reason != "finished":
         return "failed"
-    if not stats.get("lists/pages") and not stats.get("item_scraped_count"):
-        # Nothing usable came back: every page refused by a WAF, or the site unreachable.
-        return "blocked" if stats.get("fetch_errors/blocked") else "failed"
+    items = stats.get("item_scraped_count")
+    recognised = stats.get("block/kind") in KINDS or stats.get("fetch_errors/blocked")
+    if not items and recognised and not (stats.get("lists/pages") and stats.get("lists/links")):
+        # Nothing usable came back and we know why: a challenge, a WAF, legacy TLS, a shell …
+        return "blocked"
+    if not stats.get("lists/pages") and not items:
+        return "failed"  # nothing usable came back: the site unreachable, or answering errors
     if run_counts(stats)["errors"] or stats.get("monitor/failed"):
         return "partial"
     return "ok"
@@ -52,6 +57,7 @@ def run_counts(stats: dict[str, Any]) -> dict[str, int]:
     errors = sum(stats.get(key, 0) for key in (
         "fetch_errors/count", "spider_exceptions/count", "archive/errors", "lists/empty",
         ITEM_ERRORS,
+        "blocks/pages",
     ))
     return {
         "pages": stats.get("response_received_count", 0),
@@ -111,7 +117,10 @@ class RunRecordExtension:
             stats.get("govpress/skipped") or stats.get("govpress/error") or stats.get("archive/error") or reason)
         if status in ("failed", "blocked") and not error:
             first = stats.get("fetch_errors/first")
-            error = f"unreachable: {first}" if status == "failed" and first else str(first or "no pages")
+            if status == "blocked" and stats.get("block/kind"):
+                error = f"blocked: {block_line(stats)}"
+            else:
+                error = f"unreachable: {first}" if status == "failed" and first else str(first or "no pages")
         if stats.get("monitor/failed"):
             error = "; ".join(filter(None, [error, "checks failed: " + "; ".join(stats["monitor/failed"])]))
         stats["finish_time"] = datetime.now(UTC)
@@ -122,6 +131,12 @@ class RunRecordExtension:
 
         self._write(finish)
         logger.info("%s: run %s %s: %s", spider.name, self.run_id, status, counts)
+
+
+def block_line(stats: dict[str, Any]) -> str:
+    """``kind (detail): url`` of the run's first recognised block."""
+    kind, detail, url = stats.get("block/kind"), stats.get("block/detail"), stats.get("block/url")
+    return f"{kind} ({detail}): {url}" if detail else f"{kind}: {url}"
 
 
 def _jsonable(stats: dict[str, Any]) -> dict[str, Any]:

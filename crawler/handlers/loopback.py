@@ -5,6 +5,7 @@ With ``HOSTMAP = {"www.qingdao.gov.cn": "127.0.0.1:8123", ...}`` a request for
 ``Host: www.qingdao.gov.cn``, and the response carries the original URL again.
 Working at the handler level keeps everything above it unchanged: robots.txt,
 redirects, retries and per-domain download slots all see the real host.
+A target written ``https://127.0.0.1:PORT`` keeps TLS, with the site's ``[tls]`` settings.
 With ``HOSTMAP_STRICT`` (the default) a request for any other host is refused,
 so a test can never reach the network.  It is never on in production: only
 ``loopback_settings`` (used by ``govpress demo`` and the tests) installs it.
@@ -17,23 +18,24 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from scrapy import Request
-from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+
+from crawler.handlers.sitetls import SiteTLSDownloadHandler
 
 logger = logging.getLogger(__name__)
 
 HANDLER = "crawler.handlers.loopback.LoopbackDownloadHandler"
 
 
-class LoopbackDownloadHandler(HTTP11DownloadHandler):
+class LoopbackDownloadHandler(SiteTLSDownloadHandler):
     def __init__(self, crawler: Crawler):
         super().__init__(crawler)
         self.hostmap: dict[str, str] = dict(crawler.settings.getdict("HOSTMAP"))
         self.strict = crawler.settings.getbool("HOSTMAP_STRICT", True)
         for target in self.hostmap.values():
-            host = target.rsplit(":", 1)[0]
+            host = target.removeprefix("https://").rsplit(":", 1)[0]
             if host not in ("127.0.0.1", "localhost", "[::1]"):
                 raise ValueError(f"HOSTMAP target {target!r} is not a loopback address")
 
@@ -44,7 +46,9 @@ class LoopbackDownloadHandler(HTTP11DownloadHandler):
             if self.strict:
                 raise IgnoreRequest(f"HOSTMAP: {parts.hostname} is not simulated; not leaving loopback")
             return await super().download_request(request)
-        local = urlunsplit(("http", target, parts.path or "/", parts.query, ""))
+        # "https://127.0.0.1:PORT" keeps TLS (the simulator's TLS hosts); plain targets are http.
+        scheme, _, netloc = target.rpartition("://")
+        local = urlunsplit((scheme or "http", netloc, parts.path or "/", parts.query, ""))
         local_request = request.replace(url=local)
         local_request.headers["Host"] = parts.netloc
         response = await super().download_request(local_request)

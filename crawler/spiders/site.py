@@ -10,7 +10,7 @@ Pagination stops at the first list page holding only known articles unless
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,9 +26,12 @@ from core.siteconfig import ListPage, SiteDefinition
 from core.urls import canonicalize, is_followable
 from crawler import multipage
 from crawler.apilists import list_page
+from crawler.blocks import KINDS, Block, classify_exception, classify_list_page, classify_response
+from crawler.links import article_links
 
-BLOCKED_STATUSES = {403, 412, 521}
-"""Answers of WAFs and anti-bot systems (Ruishu 412, Jiasule 521): reported, never retried."""
+LIST_API_HOOK = "list_api_requests"
+"""Name of the spider method that turns an empty-shell list page into data-API requests
+(``crawler.listapi``; the platform dialects may override it)."""
 
 
 class SiteSpider(scrapy.Spider):
@@ -88,6 +91,11 @@ class SiteSpider(scrapy.Spider):
         if response.status == 404:  # only asked for past page 1: the list has ended
             self.logger.debug("%s: %s is past the last list page", self.site.slug, response.url)
             return
+        block = classify_response(response.status, response.headers, response.body, response.url,
+                                  redirected=_redirected(response))
+        if block is not None and block.kind in KINDS:
+            self.report_block(block)  # a challenge or WAF page answered 2xx: not a list page
+            return
         stats.inc_value("lists/pages")
         html = page_text(response)
 
@@ -126,17 +134,21 @@ class SiteSpider(scrapy.Spider):
             stats.inc_value("lists/first_page_links", len(links))
         if not links:
             if page == 1:
+                shell = classify_list_page(response.status, response.headers, response.body,
+                                           response.url, redirected=_redirected(response))
+                if shell is not None:
+                    api = list(self.list_api_requests(response, lst, shell))
+                    if api:  # the site file says how to ask the data API: not a block
+                        yield from api
+                        return
+                    self.report_block(shell)
+                    return
                 stats.inc_value("lists/empty")
                 self.logger.error(
                     "%s: list page has no article links: %s", self.site.slug, response.url
                 )
             return
-        canon = {url: self.canonical(url) for url in links}
-        for url in links:
-            if canon[url] not in self.scheduled:
-                if self._frontier_full():
-                    return
-                yield self._article_request(url, canon[url], lst, response.url)
+        canon = yield from self._article_requests(links, lst, response.url)
         if self.max_list_pages and page >= self.max_list_pages:
             return
         nxt = result.next_url if page < lst.max_pages else None
@@ -163,6 +175,59 @@ class SiteSpider(scrapy.Spider):
         stats.inc_value("frontier/capped")
         return True
 
+    def _article_requests(self, links: list[str], lst: ListPage,
+                          list_url: str) -> Generator[scrapy.Request, None, dict[str, str]]:
+        """Requests for the links not yet scheduled; returns ``{url: canonical URL}``."""
+        canon = {url: self.canonical(url) for url in links}
+        for url in links:
+            if canon[url] not in self.scheduled:
+                if self._frontier_full():
+                    return canon
+                yield self._article_request(url, canon[url], lst, list_url)
+        return canon
+
+    def list_api_requests(self, response: Response, lst: ListPage, shell: Block) -> Iterator[scrapy.Request]:
+        """Hook: requests for the data API an empty-shell list page names.
+
+        With ``[links] api = true`` in the site file (or its profile) the request a browser
+        would make is built by ``crawler.listapi`` from what the page shows; otherwise the
+        shell is only reported.  A platform dialect may override this.
+        """
+        if not self.site.list_api:
+            return
+        from crawler.listapi import api_request
+
+        request = api_request(shell, response.url, response.text, callback=self.parse_list_api,
+                              errback=self.on_error, cb_kwargs={"lst": lst, "list_url": response.url})
+        if request is not None:
+            self.crawler.stats.inc_value("lists/api_requests")
+            self.logger.info("%s: requesting the list's data API %s", self.site.slug, request.url)
+            yield request
+
+    def parse_list_api(self, response: Response, lst: ListPage, list_url: str) -> Any:
+        """The rows a data API returned for an empty-shell list page: its article links."""
+        from crawler.listapi import rows_html
+
+        stats = self.crawler.stats
+        links = [u for u in article_links(rows_html(response.text), response.url, self.site)
+                 if is_followable(u, allowed_domains=self.site.allowed_domains,
+                                  allow_private=self.allow_private)[0]]
+        stats.inc_value("lists/api_links", len(links))
+        stats.inc_value("lists/links", len(links))
+        stats.inc_value("lists/first_page_links", len(links))  # the API answers for the first page
+        if not links:
+            stats.inc_value("lists/empty")
+            self.logger.error("%s: the data API gave no article links: %s", self.site.slug, response.url)
+            return
+        yield from self._article_requests(links, lst, list_url)
+
+    def report_block(self, block: Block) -> None:
+        """Record a recognised block in the stats (the first becomes the run's ``block/kind``)."""
+        record_block(self.crawler.stats, block)
+        self.crawler.stats.inc_value("blocks/pages")
+        log = self.logger.warning if block.kind == "empty_shell" else self.logger.error
+        log("%s: %s", self.site.slug, block.line())
+
     def _article_request(self, url: str, canonical: str, lst: ListPage, list_url: str) -> scrapy.Request:
         self.scheduled.add(canonical)
         meta: dict[str, Any] = {"govpress": "article", "canonical_url": canonical,
@@ -182,10 +247,20 @@ class SiteSpider(scrapy.Spider):
         stats.inc_value(f"fetch_errors/{kind}")
         if stats.get_value("fetch_errors/first") is None:
             stats.set_value("fetch_errors/first", f"{message}: {url}")
+        if kind in KINDS or kind.startswith("http_"):
+            if kind in KINDS:
+                stats.inc_value("fetch_errors/blocked")
+            record_block(stats, Block(kind, message.removeprefix(f"{kind} (").removesuffix(")"), url))
         self.logger.error("%s: %s: %s", self.site.slug, message, url)
 
     def parse_article(self, response: Response) -> Any:
         meta = response.meta
+        if response.status != 304:
+            block = classify_response(response.status, response.headers, response.body, response.url,
+                                      redirected=_redirected(response))
+            if block is not None and block.kind in KINDS:
+                self.report_block(block)  # never archive a challenge page as an article
+                return
         headers = {
             k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()
         }
@@ -226,16 +301,27 @@ def page_text(response: Response) -> str:
 
 
 def describe_failure(failure: Failure) -> tuple[str, str, bool]:
-    """``(kind, message, is_error)`` for a failed request, for stats and the log."""
+    """``(kind, message, is_error)`` for a failed request, for stats and the log.
+
+    ``kind`` is a block kind from ``crawler.blocks`` (``legacy_tls``, ``js_challenge``,
+    ``http_404`` …) when the failure is recognised, else a politeness reason or the exception name.
+    """
     if failure.check(HttpError):  # type: ignore[no-untyped-call]
-        status = failure.value.response.status  # type: ignore[union-attr]
-        if status in BLOCKED_STATUSES:
-            return "blocked", f"blocked (HTTP {status}, anti-bot or access control)", True
-        return f"http_{status}", f"HTTP {status}", True
+        response = failure.value.response  # type: ignore[union-attr]
+        block = classify_response(response.status, response.headers, response.body, response.url,
+                                  redirected=_redirected(response))
+        if block is None:  # pragma: no cover - HttpError is only raised for non-2xx
+            return f"http_{response.status}", f"HTTP {response.status}", True
+        if block.kind.startswith("http_"):
+            return block.kind, block.detail, True
+        return block.kind, f"{block.kind} ({block.detail})", True
     if failure.check(IgnoreRequest):  # type: ignore[no-untyped-call]
         message = str(failure.value) or "ignored"
         lowered = message.lower()
         if "robots.txt unreachable" in lowered:  # RFC 9309 complete disallow: the run must say so
+            why = classify_exception(Exception(message))  # a recognised block behind robots.txt
+            if why is not None:
+                return why.kind, f"{why.kind} (robots.txt: {why.detail})", True
             return "robots_unreachable", message, True
         if "robots.txt" in lowered or "offsite" in lowered:
             return "ignored", message, False  # by design: politeness and allowed_domains
@@ -244,5 +330,35 @@ def describe_failure(failure: Failure) -> tuple[str, str, bool]:
         if "maxsize" in lowered or "max size" in lowered:
             return "too_large", message, True
         return "ignored_error", message, True
+    request = getattr(failure, "request", None)
+    block = classify_exception(failure.value, request.url if request is not None else "") \
+        if failure.value is not None else None
+    if block is not None:
+        return block.kind, f"{block.kind} ({block.detail})", True
     name = failure.type.__name__ if failure.type else "Error"
     return name, f"{name}: {failure.getErrorMessage()}", True
+
+
+def _redirected(response: Response) -> bool:
+    """Whether ``response`` ends a redirect chain (False for a response built without a request)."""
+    try:
+        return bool(response.meta.get("redirect_urls"))
+    except AttributeError:
+        return False
+
+
+def record_block(stats: Any, block: Block) -> None:
+    """Count ``block`` under ``blocks/<kind>`` and keep the first as the run's block."""
+    stats.inc_value(f"blocks/{block.kind}")
+    if block.kind in KINDS:
+        stats.inc_value("blocks/count")
+    _first_block(stats, block)
+
+
+def _first_block(stats: Any, block: Block) -> None:
+    if stats.get_value("block/kind") is None:
+        stats.set_value("block/kind", block.kind)
+        stats.set_value("block/detail", block.detail)
+        stats.set_value("block/url", block.url)
+        if block.api:
+            stats.set_value("block/api", block.api)

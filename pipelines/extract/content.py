@@ -156,7 +156,7 @@ def prune(container: HtmlElement, extra_css: tuple[str, ...] = ()) -> None:
             continue
         if is_negative(dom.attr_text(el)) and len(dom.text_of(el)) < 0.5 * total:
             el.drop_tree()
-    stats = compute_stats(container)
+    stats = compute_stats(container, P.BOX_TAGS)
     for el in list(container.iter(*P.BOX_TAGS)):
         if el is container or el.getparent() is None:
             continue

@@ -10,6 +10,7 @@ node wins; a descendant with almost the same score is the tighter container.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -42,7 +43,7 @@ def is_link_box(el: HtmlElement, st: Stats) -> bool:
         and st.punct <= P.BOX_MAX_PUNCT and not st.attach
 
 
-def compute_stats(root: HtmlElement) -> dict[HtmlElement, Stats]:
+def compute_stats(root: HtmlElement, keep: Collection[str] | None = None) -> dict[HtmlElement, Stats]:
     """Text statistics of every element under ``root`` in one bottom-up pass.
 
     What a child box adds to its ancestors depends on the box.  ``prune``
@@ -52,6 +53,9 @@ def compute_stats(root: HtmlElement) -> dict[HtmlElement, Stats]:
     low ``LINK_BOX_PENALTY`` and nothing to the good text (it is never article
     text); a link list adds its link text at ``LINK_BOX_PENALTY`` instead of
     ``LINK_PENALTY``.
+
+    ``keep`` limits the returned statistics to those tags (and ``root``); every
+    element still counts toward its ancestors.  The dict is in reverse document order.
     """
     linked: set[HtmlElement] = set()
     for a in root.iter("a"):
@@ -63,27 +67,33 @@ def compute_stats(root: HtmlElement) -> dict[HtmlElement, Stats]:
     findall = P.SENTENCE_PUNCT_RE.findall
     attach_re = P.ATTACHMENT_RE
     is_footer = boilerplate.is_footer
+    negative = _negative_attrs
     link_pen, box_pen = P.LINK_PENALTY, P.LINK_BOX_PENALTY
     box_ratio = box_pen / link_pen
     short_len, short_w = P.SHORT_TEXT_LEN, P.SHORT_TEXT_WEIGHT
     box_tags, box_density, box_punct = P.BOX_TAGS, P.BOX_LINK_DENSITY, P.BOX_MAX_PUNCT
+    get_contrib = contrib.get
     for el in reversed(nodes):
         chars = link = punct = 0
         good = pen = 0.0
-        attach = el.tag == "a" and bool(attach_re.search(el.get("href") or ""))
+        tag = el.tag
+        attach = tag == "a" and bool(attach_re.search(el.get("href") or ""))
         in_link = el in linked
-        texts = [el.text] if el.text else []
+        text = el.text
+        texts = [text] if text else []
         for child in el:
-            cs = contrib.get(child)
+            cs = get_contrib(child)
             if cs is not None:
                 chars += cs[0]
                 link += cs[1]
                 good += cs[2]
                 punct += cs[3]
                 pen += cs[4]
-                attach = attach or cs[5]
-            if child.tail:
-                texts.append(child.tail)
+                if cs[5]:
+                    attach = True
+            tail = child.tail
+            if tail:
+                texts.append(tail)
         for text in texts:
             n = sum(map(len, text.split()))  # non-whitespace characters (incl. U+3000, U+00A0)
             if n <= 0:
@@ -98,12 +108,14 @@ def compute_stats(root: HtmlElement) -> dict[HtmlElement, Stats]:
                 k = len(findall(text))
                 punct += k
                 good += n if (k or n >= short_len) else n * short_w
-        stats[el] = Stats(chars, link, good, punct, pen, attach)
+        if keep is None or tag in keep or el is root:
+            stats[el] = Stats(chars, link, good, punct, pen, attach)
         if el is root:
             continue
-        if (el.get("class") or el.get("id")) and is_negative(dom.attr_text(el)):
+        cls, ident = el.get("class"), el.get("id")
+        if (cls or ident) and negative(cls, ident):
             contrib[el] = (chars, link, 0.0, 0, box_pen * chars, attach)
-        elif el.tag in box_tags and chars and link / chars > box_density and punct <= box_punct and not attach:
+        elif tag in box_tags and chars and link / chars > box_density and punct <= box_punct and not attach:
             contrib[el] = (chars, link, good, punct, pen * box_ratio, attach)  # a link list: is_link_box
         else:
             contrib[el] = (chars, link, good, punct, pen, attach)
@@ -111,15 +123,20 @@ def compute_stats(root: HtmlElement) -> dict[HtmlElement, Stats]:
 
 
 @lru_cache(maxsize=4096)
+def _negative_attrs(cls: str | None, ident: str | None) -> bool:
+    """``is_negative(dom.attr_text(el))`` from the element's class and id."""
+    return is_negative(f"{cls or ''} {ident or ''}")
+
+
+@lru_cache(maxsize=4096)
 def is_negative(attrs: str) -> bool:
     """class/id naming a widget box (share, related, pager ...) and not an article body."""
-    return bool(attrs.strip()) and bool(P.NEGATIVE_ATTR_RE.search(attrs)) \
-        and not P.POSITIVE_OVERRIDE_RE.search(attrs)
+    return bool(attrs.strip()) and P.NEGATIVE_ATTR(attrs) and not P.POSITIVE_OVERRIDE(attrs)
 
 
 @lru_cache(maxsize=4096)
 def _is_region(attrs: str) -> bool:
-    return bool(attrs.strip()) and bool(P.REGION_ATTR_RE.search(attrs)) and not P.POSITIVE_OVERRIDE_RE.search(attrs)
+    return bool(attrs.strip()) and P.REGION_ATTR(attrs) and not P.POSITIVE_OVERRIDE(attrs)
 
 
 @lru_cache(maxsize=4096)
@@ -156,9 +173,16 @@ def _in_regions(body: HtmlElement) -> set[HtmlElement]:
     for el in body.iter():
         if el in out or not isinstance(el.tag, str):
             continue
-        if (el.get("class") or el.get("id")) and _is_region(dom.attr_text(el)):
+        cls, ident = el.get("class"), el.get("id")
+        if (cls or ident) and _region_attrs(cls, ident):
             out.update(el.iter())
     return out
+
+
+@lru_cache(maxsize=4096)
+def _region_attrs(cls: str | None, ident: str | None) -> bool:
+    """``_is_region(dom.attr_text(el))`` from the element's class and id."""
+    return _is_region(f"{cls or ''} {ident or ''}")
 
 
 def density_container(root: HtmlElement) -> HtmlElement | None:
@@ -166,7 +190,7 @@ def density_container(root: HtmlElement) -> HtmlElement | None:
     body = root.find("body")
     if body is None:
         body = root
-    stats = compute_stats(body)
+    stats = compute_stats(body, P.DENSITY_TAGS)
     regions = _in_regions(body)
     cands = [el for el, st in stats.items() if el.tag in P.DENSITY_TAGS and st.punct >= 1 and el not in regions]
     named = _innermost_article_names(cands)

@@ -9,6 +9,37 @@ never one page.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+
+
+def led_by(pattern: str, first: str, flags: int = 0) -> re.Pattern[str]:
+    """``pattern`` behind a lookahead on the characters any match starts with.
+
+    Same matches (the lookahead is zero-width and every match starts with one of
+    ``first``), found 2-3x faster: the engine skips other positions instead of trying
+    every alternative there.  ``tests/test_extract_patterns.py`` checks the equivalence.
+    """
+    return re.compile(f"(?=[{re.escape(first)}])(?:{pattern})", flags)
+
+
+def ascii_folded(rx: re.Pattern[str]) -> Callable[[str], bool]:
+    """``bool(rx.search(text))`` for an ``IGNORECASE`` pattern, 2-3x faster on ASCII text.
+
+    ASCII text is lower-cased and searched with a case-sensitive lower-case copy of the
+    pattern, which matches exactly the same (no upper-case escapes such as ``\\W`` in the
+    pattern: checked here); other text goes to ``rx`` itself.
+    """
+    if re.search(r"\\[A-Z]", rx.pattern) or not rx.flags & re.IGNORECASE:
+        raise ValueError(f"cannot fold {rx.pattern[:40]!r}")
+    lower = re.compile(rx.pattern.lower(), rx.flags & ~re.IGNORECASE)
+
+    def search(text: str) -> bool:
+        if text.isascii():
+            return lower.search(text.lower()) is not None
+        return rx.search(text) is not None
+
+    return search
+
 
 # --------------------------------------------------------------------------
 # Known CMS containers, tried in order after site selectors.  ``strong``
@@ -73,6 +104,10 @@ POSITIVE_OVERRIDE_RE = re.compile(
     re.IGNORECASE,
 )
 
+NEGATIVE_ATTR = ascii_folded(NEGATIVE_ATTR_RE)
+REGION_ATTR = ascii_folded(REGION_ATTR_RE)
+POSITIVE_OVERRIDE = ascii_folded(POSITIVE_OVERRIDE_RE)
+
 # Tags removed before anything else.
 JUNK_TAGS = (
     "script", "style", "noscript", "iframe", "form", "select", "option", "button", "textarea",
@@ -91,7 +126,8 @@ DENSITY_TAGS = frozenset(["div", "td", "article", "section", "main", "span", "em
 # --------------------------------------------------------------------------
 # Density thresholds
 # --------------------------------------------------------------------------
-SENTENCE_PUNCT_RE = re.compile(r"[，。！？；、]|(?<=[\u4e00-\u9fff])[,;!?](?!\d)")
+_SENTENCE_PUNCT = r"[，。！？；、]|(?<=[\u4e00-\u9fff])[,;!?](?!\d)"
+SENTENCE_PUNCT_RE = led_by(_SENTENCE_PUNCT, "，。！？；、,;!?")
 MIN_CONTAINER_CHARS = 40          # a CMS container with less text is ignored
 LINK_PENALTY = 1.6                # weight of link text in the density score
 LINK_BOX_PENALTY = 0.5           # ... of link text inside a link list (a box prune() removes)
@@ -170,13 +206,13 @@ SOURCE_STOP_RE = re.compile(
 # --------------------------------------------------------------------------
 # Footer / legal / widget markers that never occur in article text: the line is
 # dropped whatever its length.
-FOOTER_LINE_RE = re.compile(
+_FOOTER_LINE = (
     r"ICP\s*[备证]|公网安备|网站标识码|网站识别码|政府网站标识|All\s+rights\s+reserved|"
     r"Copyright\s*(?:©|\(c\)|&copy;)\s*\d{0,4}|Copyright\s+\d{4}|互联网新闻信息服务许可证|新出网证|"
     r"扫一扫在手机|打印本页|打印本稿|关闭窗口|(?:当前|现在|您的|你的|所在)位置\s*[:：]|您(?:当前)?所在的?位置|"
-    r"分享到\s*[:：]?|分享至|字号\s*[:：]?\s*[\[【(（]?\s*[大中小]|[【\[]\s*[大中小]\s*[】\]]",
-    re.IGNORECASE,
+    r"分享到\s*[:：]?|分享至|字号\s*[:：]?\s*[\[【(（]?\s*[大中小]|[【\[]\s*[大中小]\s*[】\]]"
 )
+FOOTER_LINE_RE = led_by(_FOOTER_LINE, "IACi公网政互新扫打关当现您你所分字【[", re.IGNORECASE)
 # Footer labels an article may also use in a sentence (本次活动主办单位为…。):
 # dropped only on lines that are not sentences (no 。).
 FOOTER_LABEL_RE = re.compile(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .blocks import BLOCK_HOSTS
 from .common import Column, Page, SiteApp
 from .dzwww import DzwwwPortal, DzwwwSite
 from .jinan import JinanSite
@@ -13,7 +14,7 @@ HAND_WRITTEN: tuple[type[SiteApp], ...] = (ProvinceSite, JinanSite, QingdaoSite,
 """The four first sites, each with its own module and hand-written texts (``data/<slug>.json``)."""
 SITE_CLASSES: tuple[type[SiteApp], ...] = (*HAND_WRITTEN, *portal_classes())
 """Apps that own articles, one per slug (generated portals from ``portal_facts.py`` after the four)."""
-EXTRA_HOSTS: tuple[type[SiteApp], ...] = (DzwwwPortal,)
+EXTRA_HOSTS: tuple[type[SiteApp], ...] = (DzwwwPortal, *BLOCK_HOSTS)
 """Further hosts served without articles of their own."""
 
 __all__ = ["EXTRA_HOSTS", "HAND_WRITTEN", "SITE_CLASSES", "Column", "Page", "SiteApp"]
