@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from app.cli_archive import COMMANDS, ArgError, archive_path
+from app.distributed import COMMANDS as DISTRIBUTED_COMMANDS
 
 if TYPE_CHECKING:
     from app.crawl import RunSummary
@@ -843,7 +844,7 @@ def _print_summary(runs: list[RunSummary]) -> None:
             click.echo(f"{r.site}: {r.error}")  # one unwrapped line, for grep and cron mail
 
 
-for _command in COMMANDS:
+for _command in [*COMMANDS, *DISTRIBUTED_COMMANDS]:
     cli.add_command(_command)
 
 

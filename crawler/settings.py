@@ -165,6 +165,20 @@ CAPTURE_DIR = ""
 """Write every response to this folder (``govpress check --save``; ``crawler.extensions.capture``)."""
 REPLAY_DIR = ""
 """Answer every request from a capture in this folder, offline (``govpress check --replay``)."""
+REDIS_URL = _env("GOVPRESS_REDIS_URL", "", _config.text())
+"""Redis of a distributed crawl (``govpress enqueue|worker|ingest``; docs/distributed.md)."""
+REDIS_PREFIX = "govpress"
+"""Prefix of every Redis key of a distributed crawl."""
+REDIS_WORKER = False
+"""Set by ``govpress worker``: scrapy-redis scheduler and dupefilter, records to the stream."""
+REDIS_WORKER_ID = ""
+"""A worker's name in Redis (empty: host-pid)."""
+REDIS_HEARTBEAT = 1.0
+"""Seconds between a worker's heartbeats; three missed ones and its in-flight requests are requeued."""
+MAX_IDLE_TIME_BEFORE_CLOSE = 10
+"""A worker ends once its sites' queues have been empty this many seconds (scrapy-redis setting)."""
+LEASE_ENABLED = True
+"""Per-domain lease across workers (``crawler.distributed.lease``); off only in bench mode."""
 
 GOVPRESS_NOW = ""
 """Pin the crawl's clock (ISO 8601) for revisit decisions; tests only."""

@@ -65,15 +65,28 @@ class IncrementalMiddleware:
         self.refresh = settings.getbool("INCREMENTAL_REFRESH")
         self.now = crawl_now(settings.get("GOVPRESS_NOW"))
         self.disabled = False
+        self.redis: Any = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
         return cls(crawler)
 
+    def _state(self) -> Any:
+        """The archive session, or in a distributed worker the state ``govpress enqueue`` published."""
+        settings = self.crawler.settings
+        if settings.getbool("REDIS_WORKER") and settings.get("REDIS_URL"):
+            if self.redis is None:
+                from crawler.distributed.state import RedisState
+
+                self.redis = RedisState(settings.get("REDIS_URL"), settings.get("REDIS_PREFIX", "govpress"))
+                self.full = self.full or self.redis.full(getattr(self.crawler.spider, "name", ""))
+            return self.redis
+        return session_for(self.crawler)
+
     def spider_opened(self, spider: Any) -> None:
         try:
-            finished = session_for(self.crawler).has_finished_run(spider.name)
+            finished = self._state().has_finished_run(spider.name)
         except ArchiveError as exc:  # the archive pipeline reports it and stops the crawl
             logger.debug("incremental decisions off: %s", exc)
             self.disabled = True
@@ -94,7 +107,7 @@ class IncrementalMiddleware:
             if isinstance(o, Request) and o.meta.get("govpress") == "next_list":
                 page_links.update(o.meta.get("page_links", ()))
         wanted = {o.meta["canonical_url"] for o in articles} | page_links
-        known = session_for(self.crawler).known(wanted)
+        known = self._state().known(wanted)
         spider = self.crawler.spider
         revisit_days = int(getattr(getattr(spider, "site", None), "revisit_days", 7))
         stats = self.crawler.stats

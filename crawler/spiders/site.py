@@ -77,6 +77,8 @@ class SiteSpider(scrapy.Spider):
             yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error,
                                  meta={"canonical_url": self.canonical(url)})
             return
+        if self.settings.getbool("REDIS_WORKER"):  # distributed: `govpress enqueue` seeded the queue
+            return
         for lst in self.site.lists:
             self.scheduled.add(lst.url)
             yield scrapy.Request(

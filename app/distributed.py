@@ -1,0 +1,301 @@
+"""``govpress enqueue``, ``govpress worker`` and ``govpress ingest``: a crawl spread over machines.
+
+* ``enqueue`` (next to the archive) opens one run per site, publishes the
+  incremental state (known articles, finished runs, ``--full``) to Redis and seeds
+  each site's scrapy-redis queue with its list pages;
+* ``worker`` (any number, anywhere) crawls from the shared queues, processes each
+  page (``pipelines.process`` clean + fingerprint) and XADDs the record to the
+  stream; it never opens SQLite and ends after ``MAX_IDLE_TIME_BEFORE_CLOSE``;
+* ``ingest`` (one, next to the archive) reads the stream with a consumer group,
+  saves each record through ``ArchiveSession.save`` and XACKs it only after the
+  commit; it closes the runs once the stream is drained and no worker is left
+  (or at once with ``--finish``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+from scrapy.settings import Settings
+
+from app.crawl import prepare_archive, project_settings, spider_class
+
+logger = logging.getLogger(__name__)
+
+
+def redis_url(option: str | None) -> str:
+    url = option or project_settings().get("REDIS_URL")
+    if not url:
+        raise click.UsageError("no Redis: give --redis URL or set GOVPRESS_REDIS_URL")
+    return str(url)
+
+
+def distributed_settings(url: str, overrides: dict[str, Any] | None = None) -> Settings:
+    """Project settings plus the worker's scrapy-redis wiring."""
+    from crawler.distributed import worker_settings
+
+    base = project_settings(overrides)
+    base.setdict(worker_settings(url, base, prefix=base.get("REDIS_PREFIX", "govpress")), priority="cmdline")
+    return base
+
+
+# -- enqueue --------------------------------------------------------------------------------------
+def enqueue(url: str, slugs: Iterable[str], *, archive: str, full: bool = False,
+            overrides: dict[str, Any] | None = None, trigger: str = "manual") -> dict[str, int]:
+    """Seed the sites' queues and publish their state; returns ``{site: run_id}``."""
+    from scrapy.crawler import Crawler
+
+    from archive import Archive, ArchiveError
+    from archive.session import ArchiveSession
+    from crawler.distributed.scheduler import WorkerScheduler
+    from crawler.distributed.state import RedisState
+
+    settings = distributed_settings(url, {**(overrides or {}), "ARCHIVE_PATH": archive})
+    settings.set("REDIS_WORKER", False, priority="cmdline")  # the spider yields its list pages here
+    prefix = settings.get("REDIS_PREFIX", "govpress")
+    prepare_archive(archive)
+    state = RedisState(url, prefix)
+    runs: dict[str, int] = {}
+    with ArchiveSession(archive) as session, Archive(archive) as reader:
+        for slug in slugs:
+            if state.run_id(slug) is not None:
+                raise ArchiveError(f"{slug}: distributed run {state.run_id(slug)} is still open "
+                                   "(govpress ingest --finish closes it)")
+            cls = spider_class(slug)
+            crawler = Crawler(cls, settings)
+            spider = cls.from_crawler(crawler)
+            urls = [d.canonical_url for d in reader.documents(site=slug, include_duplicates=True)]
+            known = session.known(urls).values()
+            session.upsert_site(cls.site)
+            run_id = session.start_run(slug, trigger=trigger, pid=os.getpid())
+            n = state.publish(slug, known, finished=session.has_finished_run(slug), full=full, run_id=run_id)
+            scheduler = WorkerScheduler.from_settings(settings)
+            scheduler.open(spider)
+            scheduler.flush()  # a new run: last run's seen-set and leftovers go
+
+            requests = asyncio.run(_seeds(spider))
+            for request in requests:
+                scheduler.enqueue_request(request)
+            runs[slug] = run_id
+            logger.info("%s: run %d, %d list pages queued, %d known articles published",
+                        slug, run_id, len(requests), n)
+    return runs
+
+
+async def _seeds(spider: Any) -> list[Any]:
+    """The spider's start requests: its list pages."""
+    return [r async for r in spider.start()]
+
+
+# -- worker ---------------------------------------------------------------------------------------
+def run_worker(url: str, slugs: Iterable[str], overrides: dict[str, Any] | None = None) -> None:
+    """Crawl the sites' shared queues in this process until they have been idle long enough."""
+    from scrapy.crawler import CrawlerProcess
+
+    settings = distributed_settings(url, overrides)
+    process = CrawlerProcess(settings)
+    for slug in slugs:
+        process.crawl(process.create_crawler(spider_class(slug)))
+    process.start()
+
+
+# -- ingest ---------------------------------------------------------------------------------------
+@dataclass
+class IngestReport:
+    saved: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+    closed: list[int] = field(default_factory=list)
+
+
+def _group(server: Any, stream: str, group: str) -> None:
+    import redis
+
+    try:
+        server.xgroup_create(stream, group, id="0", mkstream=True)
+    except redis.ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
+
+
+def workers_left(server: Any, prefix: str) -> bool:
+    """Any worker heartbeat, queued request or in-flight request left."""
+    for pattern in (f"{prefix}:worker:*", f"{prefix}:inflight:*"):
+        if any(True for _ in server.scan_iter(match=pattern)):
+            return True
+    return any(server.zcard(k) for k in server.scan_iter(match=f"{prefix}:*:requests"))
+
+
+def ingest(url: str, *, archive: str, finish: bool = False, consumer: str = "ingest-1",
+           block_ms: int = 500, batch: int = 100, max_records: int | None = None,
+           prefix: str = "govpress", near: bool = True) -> IngestReport:
+    """Drain the stream into the archive; close the open runs when the crawl is over."""
+    from archive.session import ArchiveSession
+    from crawler.distributed import STREAM_GROUP, connect, decode_record, keys
+    from crawler.distributed.state import RedisState
+    from pipelines.session import identity_for
+
+    server = connect(url)
+    stream = keys(prefix)["items"]
+    _group(server, stream, STREAM_GROUP)
+    state = RedisState(url, prefix, server=server)
+    report = IngestReport()
+    prepare_archive(archive)
+    with ArchiveSession(archive, identity=identity_for(near)) as session:
+        while True:
+            # Our own unacknowledged entries first (left by a killed ingester of this name),
+            # then entries idle 60 s in another consumer, then new ones.
+            got = server.xreadgroup(STREAM_GROUP, consumer, {stream: "0"}, count=batch)
+            entries = got[0][1] if got else []
+            if not entries:
+                claimed = server.xautoclaim(stream, STREAM_GROUP, consumer, min_idle_time=60_000, count=batch)
+                entries = claimed[1] if claimed else []
+            if not entries and not finish:
+                got = server.xreadgroup(STREAM_GROUP, consumer, {stream: ">"}, count=batch, block=block_ms)
+                entries = got[0][1] if got else []
+            if not entries and not finish and server.xpending(stream, STREAM_GROUP)["pending"] == 0 \
+                    and not workers_left(server, prefix):
+                got = server.xreadgroup(STREAM_GROUP, consumer, {stream: ">"}, count=batch)
+                entries = got[0][1] if got else []
+                if not entries:
+                    break
+            if not entries and finish:
+                got = server.xreadgroup(STREAM_GROUP, consumer, {stream: ">"}, count=batch)
+                entries = got[0][1] if got else []
+                if not entries:
+                    break
+            for entry_id, fields in entries:
+                record = decode_record(fields[b"record"])
+                result = session.save(record, run_id=state.run_id(record.site))  # one transaction
+                server.hincrby(f"{prefix}:counts:{record.site}", result.outcome, 1)
+                server.xack(stream, STREAM_GROUP, entry_id)  # only after the commit
+                report.saved += 1
+                report.outcomes[result.outcome] = report.outcomes.get(result.outcome, 0) + 1
+                if max_records is not None and report.saved >= max_records:
+                    return report
+        report.closed = close_runs(server, session, prefix)
+    return report
+
+
+def close_runs(server: Any, session: Any, prefix: str) -> list[int]:
+    """Finish every open distributed run with the counts ingest kept in Redis."""
+    closed = []
+    for raw in list(server.scan_iter(match=f"{prefix}:state:*")):
+        key = raw.decode()
+        site = key.rsplit(":", 1)[1]
+        run_id = server.hget(key, "run_id")
+        if not run_id:
+            continue
+        counts = {k.decode(): int(v) for k, v in server.hgetall(f"{prefix}:counts:{site}").items()}
+        session.finish_run(int(run_id), status="ok", counts=counts,
+                           stats={"distributed": True, "finished_by": "ingest"})
+        server.hdel(key, "run_id")
+        server.delete(f"{prefix}:counts:{site}")
+        closed.append(int(run_id))
+        logger.info("%s: distributed run %s closed: %s", site, run_id.decode(), counts)
+    return closed
+
+
+# -- the commands (registered in app/cli.py) ---------------------------------------------------
+REDIS_HELP = "Redis URL (default: $GOVPRESS_REDIS_URL), e.g. redis://10.0.0.5:6379/0"
+
+
+def _chosen(slugs: tuple[str, ...], all_sites: bool) -> list[str]:
+    from crawler.spiders.sites import SITES
+
+    if all_sites == bool(slugs):
+        raise click.UsageError("give SLUG... or --all (not both)")
+    chosen = list(SITES) if all_sites else list(slugs)
+    unknown = [s for s in chosen if s not in SITES]
+    if unknown:
+        raise click.ClickException(f"unknown site {', '.join(unknown)} (known: {', '.join(SITES)})")
+    return chosen
+
+
+def _sets(items: tuple[str, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.UsageError(f"--set {item!r}: expected NAME=VALUE")
+        out[name] = value
+    return out
+
+
+def _archive(option: str | None) -> str:
+    return str(option or project_settings().get("ARCHIVE_PATH"))
+
+
+_SET = click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a setting.")
+
+
+@click.command("enqueue")
+@click.argument("slugs", nargs=-1)
+@click.option("--all", "all_sites", is_flag=True, help="Every site definition.")
+@click.option("--full", is_flag=True, help="Walk every list page (backfill).")
+@click.option("--redis", "redis_opt", help=REDIS_HELP)
+@click.option("--archive", type=click.Path(dir_okay=False), help="SQLite archive (default: ARCHIVE_PATH).")
+@_SET
+def enqueue_cmd(slugs: tuple[str, ...], all_sites: bool, full: bool, redis_opt: str | None,
+                archive: str | None, overrides: tuple[str, ...]) -> None:
+    """Open a distributed run: seed SLUG... (or --all) into Redis for `govpress worker`.
+
+    \b
+    Example:
+        govpress enqueue --all --redis redis://10.0.0.5:6379/0
+    """
+    from archive import ArchiveError
+
+    try:
+        runs = enqueue(redis_url(redis_opt), _chosen(slugs, all_sites), archive=_archive(archive),
+                       full=full, overrides=_sets(overrides))
+    except (ArchiveError, ImportError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for site, run_id in runs.items():
+        click.echo(f"{site}: run {run_id} queued")
+
+
+@click.command("worker")
+@click.argument("slugs", nargs=-1)
+@click.option("--all", "all_sites", is_flag=True, help="Every site definition.")
+@click.option("--redis", "redis_opt", help=REDIS_HELP)
+@_SET
+def worker_cmd(slugs: tuple[str, ...], all_sites: bool, redis_opt: str | None, overrides: tuple[str, ...]) -> None:
+    """Crawl the shared Redis queues of SLUG... (or --all); never opens the archive.
+
+    \b
+    Example:
+        govpress worker --all --redis redis://10.0.0.5:6379/0
+    """
+    run_worker(redis_url(redis_opt), _chosen(slugs, all_sites), _sets(overrides))
+
+
+@click.command("ingest")
+@click.option("--redis", "redis_opt", help=REDIS_HELP)
+@click.option("--archive", type=click.Path(dir_okay=False), help="SQLite archive (default: ARCHIVE_PATH).")
+@click.option("--finish", is_flag=True, help="Drain what is there, then close the open runs now.")
+@click.option("--consumer", default="ingest-1", show_default=True, help="Consumer name in the stream group.")
+def ingest_cmd(redis_opt: str | None, archive: str | None, finish: bool, consumer: str) -> None:
+    """The one writer: save the workers' records into the archive, acknowledging each after commit.
+
+    Returns when the stream is drained and no worker is left, closing the runs.
+
+    \b
+    Example:
+        govpress ingest --redis redis://10.0.0.5:6379/0 --archive data/govpress.sqlite
+    """
+    from archive import ArchiveError
+
+    try:
+        report = ingest(redis_url(redis_opt), archive=_archive(archive), finish=finish, consumer=consumer)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"ingested {report.saved}: {report.outcomes}; runs closed: {report.closed}")
+
+
+COMMANDS = [enqueue_cmd, worker_cmd, ingest_cmd]

@@ -1,0 +1,109 @@
+"""WorkerExtension: a worker's heartbeat, its end after an idle spell, and a dead worker's requests.
+
+* Every ``REDIS_HEARTBEAT`` seconds it renews ``{prefix}:worker:{site}:{id}`` (expiry three
+  beats), requeues the in-flight requests of workers whose heartbeat lapsed (the
+  hash is claimed with an atomic RENAME, so one worker requeues it), and wakes
+  the engine when the shared queue holds work (Scrapy polls an idle scheduler
+  only every five seconds).
+* On ``spider_idle`` it keeps the spider open until the site's queue has been empty
+  and nothing has been in flight anywhere for ``MAX_IDLE_TIME_BEFORE_CLOSE`` seconds
+  (the scrapy-redis setting, which its ``RedisSpider`` uses the same way).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from twisted.internet import task
+
+from crawler.distributed import connect
+from crawler.distributed.scheduler import worker_id
+
+logger = logging.getLogger(__name__)
+
+
+class WorkerExtension:
+    def __init__(self, crawler: Crawler):
+        settings = crawler.settings
+        if not settings.getbool("REDIS_WORKER") or not settings.get("REDIS_URL"):
+            raise NotConfigured("not a distributed worker")
+        self.crawler = crawler
+        self.server: Any = connect(settings.get("REDIS_URL"))
+        self.prefix = settings.get("REDIS_PREFIX", "govpress")
+        self.worker = settings.get("REDIS_WORKER_ID") or worker_id()
+        self.beat = settings.getfloat("REDIS_HEARTBEAT", 1.0)
+        self.max_idle = settings.getfloat("MAX_IDLE_TIME_BEFORE_CLOSE", 10)
+        self.idle_since: float | None = None
+        self.loop: Any = None
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WorkerExtension:
+        return cls(crawler)
+
+    def spider_opened(self, spider: Any) -> None:
+        self.spider = spider.name
+        self.queue_key = self.crawler.settings.get("SCHEDULER_QUEUE_KEY") % {"spider": spider.name}
+        self.loop = task.LoopingCall(self.tick)
+        self.loop.start(self.beat, now=True)
+        logger.info("%s: worker %s on the shared queue %s", spider.name, self.worker, self.queue_key)
+
+    def tick(self) -> None:
+        try:
+            self.server.set(f"{self.prefix}:worker:{self.spider}:{self.worker}", 1, px=int(self.beat * 3000))
+            self.requeue_dead()
+            slot = getattr(self.crawler.engine, "_slot", None)
+            if slot is not None:  # pull new shared work now, or run the idle check
+                slot.nextcall.schedule()
+        except Exception as exc:  # a Redis hiccup must not kill the loop
+            logger.warning("worker heartbeat failed: %s", exc)
+
+    def requeue_dead(self) -> None:
+        pattern = f"{self.prefix}:inflight:{self.spider}:*"
+        for raw in self.server.scan_iter(match=pattern):
+            key = raw.decode()
+            owner = key.rsplit(":", 1)[1]
+            if owner == self.worker or self.server.exists(f"{self.prefix}:worker:{self.spider}:{owner}"):
+                continue
+            claimed = f"{key}:claimed-by-{self.worker}"
+            try:
+                self.server.rename(key, claimed)
+            except Exception:  # another worker claimed it first
+                continue
+            entries = self.server.hvals(claimed)
+            if entries:
+                self.server.zadd(self.queue_key, dict.fromkeys(entries, 0))
+            self.server.delete(claimed)
+            logger.warning("%s: worker %s is gone; requeued its %d in-flight requests",
+                           self.spider, owner, len(entries))
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("distributed/requeued", len(entries))
+
+    def busy_elsewhere(self) -> bool:
+        if self.server.zcard(self.queue_key):
+            return True
+        pattern = f"{self.prefix}:inflight:{self.spider}:*"
+        return any(self.server.hlen(k) for k in self.server.scan_iter(match=pattern))
+
+    def spider_idle(self, spider: Any) -> None:
+        now = time.monotonic()
+        if self.busy_elsewhere():
+            self.idle_since = None
+            raise DontCloseSpider
+        if self.idle_since is None:
+            self.idle_since = now
+        if now - self.idle_since < self.max_idle:
+            raise DontCloseSpider
+        logger.info("%s: queue idle for %.0f s; worker %s ends", spider.name, now - self.idle_since, self.worker)
+
+    def spider_closed(self, spider: Any) -> None:
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        self.server.delete(f"{self.prefix}:worker:{spider.name}:{self.worker}")
