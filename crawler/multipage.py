@@ -40,7 +40,7 @@ def first_page(record: DocumentRecord, response: Response, callback: Callable[..
     """The request for page 2 when the article has more pages (the record is held), else None."""
     if response.status != 200 or not isinstance(response, TextResponse) or max_pages < 2:
         return None
-    links = page_links(response.text, response.url)
+    links = page_links(response.body, response.url)  # bytes: a bogus charset (hex, zlib) cannot raise
     if not links:
         return None
     links = links[: max_pages - 1]
@@ -56,7 +56,7 @@ def next_page(response: Response, callback: Callable[..., Any],
     record: DocumentRecord = state["record"]
     record.pages.append({"url": response.url, "raw": response.body})
     if isinstance(response, TextResponse):
-        for url in page_links(response.text, response.url, first_url=record.url):
+        for url in page_links(response.body, response.url, first_url=record.url):
             if url not in state["seen"] and len(state["seen"]) < state["max"]:
                 state["seen"].add(url)
                 state["pending"].append(url)

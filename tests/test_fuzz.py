@@ -45,8 +45,6 @@ def _run(archive: Path, slug: str):
     return Archive(archive).runs(site=slug)[0]
 
 
-@pytest.mark.xfail(reason="after main's coverage/extract/transcripts merges (8b6a3ea) the hostile sites' articles "
-                   "are not found by URL; open item for the lead (see the #17 report)", strict=False)
 def test_bad_links_images_and_base_lose_nothing_and_are_counted(hostile) -> None:
     servers, archive, runs = hostile
     srv = servers["links"]
@@ -84,8 +82,6 @@ def test_robots_txt_5xx_or_unreachable_means_complete_disallow(hostile, name: st
     assert _run(archive, srv.slug).stats.get("fetch_errors/robots_unreachable")
 
 
-@pytest.mark.xfail(reason="after main's coverage/extract/transcripts merges (8b6a3ea) the hostile sites' articles "
-                   "are not found by URL; open item for the lead (see the #17 report)", strict=False)
 def test_robots_txt_404_allows_everything(hostile) -> None:
     servers, _, runs = hostile
     assert runs[servers["links"].slug]["status"] == "ok"
@@ -105,8 +101,6 @@ def test_a_cookie_flood_is_capped(hostile) -> None:
     assert runs[srv.slug]["new"] + runs[srv.slug]["duplicate"] == 8  # near-identical pages cluster
 
 
-@pytest.mark.xfail(reason="after main's coverage/extract/transcripts merges (8b6a3ea) the hostile sites' articles "
-                   "are not found by URL; open item for the lead (see the #17 report)", strict=False)
 def test_fuzzed_pages_are_all_archived_or_counted(hostile) -> None:
     servers, archive, runs = hostile
     srv = servers["fuzz"]

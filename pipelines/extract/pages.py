@@ -16,10 +16,12 @@ import logging
 import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
+
+from core.urls import safe_join
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import Extraction
@@ -57,14 +59,20 @@ def page_links(html: str | bytes, url: str, first_url: str = "") -> list[str]:
     except (etree.ParserError, ValueError):
         return []
     base = root.find(".//base[@href]")
-    base_url = urljoin(url, base.get("href", "").strip()) if base is not None else url
+    base_url = (safe_join(url, base.get("href", "").strip()) or url) if base is not None else url
     found: dict[int, str] = {}
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
-        target = urljoin(base_url, href).split("#", 1)[0]
-        parts = urlsplit(target)
+        joined = safe_join(base_url, href)  # a malformed link is skipped, never raised
+        if joined is None:
+            continue
+        target = joined.split("#", 1)[0]
+        try:
+            parts = urlsplit(target)
+        except ValueError:
+            continue
         if parts.query or f"{parts.scheme}://{parts.netloc.lower()}" + parts.path.rpartition("/")[0] + "/" != directory:
             continue
         m = sibling.search(parts.path.rpartition("/")[2])
