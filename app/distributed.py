@@ -19,12 +19,33 @@ import logging
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from scrapy.settings import Settings
 
-from app.crawl import prepare_archive, project_settings, spider_class
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
+
+    from crawler.spiders.site import SiteSpider
+
+
+# Scrapy and app.crawl are imported by the commands that run, so `govpress --help` stays fast.
+def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
+    from app.crawl import project_settings as settings
+
+    return settings(overrides)
+
+
+def prepare_archive(path: str) -> None:
+    from app.crawl import prepare_archive as prepare
+
+    prepare(path)
+
+
+def spider_class(slug: str) -> type[SiteSpider]:
+    from app.crawl import spider_class as cls
+
+    return cls(slug)
 
 logger = logging.getLogger(__name__)
 
