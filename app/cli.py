@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from app.cli_archive import COMMANDS, ArgError, archive_path
+from app.cli_archive import COMMANDS, ArgError, archive_path, project_settings
 from app.distributed import COMMANDS as DISTRIBUTED_COMMANDS
 
 if TYPE_CHECKING:
@@ -29,12 +29,6 @@ logger = logging.getLogger(__name__)
 
 # app.crawl (Scrapy, Twisted) is imported only when a command needs it, so that
 # `govpress --help` and the archive commands start fast (docs/benchmarks.md).
-def project_settings(overrides: dict[str, Any] | None = None) -> Any:
-    from app.crawl import project_settings as settings
-
-    return settings(overrides)
-
-
 def exit_code(runs: list[RunSummary]) -> int:
     from app.crawl import exit_code as code
 

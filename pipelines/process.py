@@ -82,9 +82,9 @@ def clean(record: DocumentRecord, site: SiteDefinition | None, options: Options 
     ``extraction`` is ``extract_page(*extract_args(...))`` when it was already run elsewhere
     (the crawl's extraction pool).
     """
-    ex = extraction if extraction is not None else extract_page(*extract_args(record, site, options))
+    args = extract_args(record, site, options)
+    ex = extraction if extraction is not None else extract_page(*args)
     if record.pages:  # a multi-page article (crawler/multipage.py): one document of all pages
-        args = extract_args(record, site, options)
         rest = [extract_page(p["raw"], p["url"], *args[2:]) for p in record.pages if p.get("raw")]
         ex = pages.join(ex, rest)
         if any(not p.get("raw") for p in record.pages):
