@@ -97,10 +97,16 @@ def _trim_generic(prefix: str) -> str:
     return prefix[ends[-1]:] if ends else prefix
 
 
+_CORE_RE = re.compile(_NUM_CORE)
+
+
 def find_numbers(text: str) -> list[Citation]:
     """Every 文号 in ``text``, in order, each once (by normal form)."""
     out: dict[str, Citation] = {}
-    for m in _number_re().finditer(_fold(text)):
+    folded = _fold(text)
+    if not _CORE_RE.search(folded):  # no 〔year〕N号 at all: skip the long prefix alternation
+        return []
+    for m in _number_re().finditer(folded):
         prefix = m.group("known") or _trim_generic(m.group("generic") or "")
         if len(prefix) < 2:
             continue

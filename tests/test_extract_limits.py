@@ -24,6 +24,7 @@ def page(inner: str) -> str:
 def test_text_nested_deeper_than_libxml2s_default_is_kept(depth: int) -> None:
     ex = extract(page("<div>" * depth + BODY + "</div>" * depth).encode("utf-8"), URL)
     assert "市政府召开常务会议" in ex.body, ex.flags
+    assert ("flattened_depth" in ex.flags) == (depth >= 1000)  # page() adds four levels
 
 
 def test_an_element_with_100k_attributes_is_cut_quickly_and_flagged() -> None:
@@ -52,7 +53,7 @@ def test_too_many_elements_are_cut_at_the_node_cap_and_flagged() -> None:
 
 def test_a_normal_page_is_not_flagged_as_truncated() -> None:
     ex = extract(page(BODY).encode("utf-8"), URL)
-    assert not {"truncated_nodes", "truncated_attributes", "charset_mismatch"} & set(ex.flags)
+    assert not {"truncated_nodes", "truncated_attributes", "charset_mismatch", "flattened_depth"} & set(ex.flags)
 
 
 @pytest.mark.parametrize("charset", ["base64", "hex", "rot13", "zlib", "idna", "bz2", "uu", "punycode",
@@ -111,3 +112,17 @@ def test_a_huge_text_node_is_cut_at_the_character_cap_and_flagged() -> None:
     ex = extract(page(BODY + "<p>" + "字" * 2_500_000 + "</p>").encode("utf-8"), URL)
     assert time.perf_counter() - start < 15  # about 2 s on an idle machine
     assert "市政府召开常务会议" in ex.body and "truncated_text" in ex.flags
+
+
+def test_cutting_huge_tags_by_stretches_equals_the_regex_over_the_page() -> None:
+    from pipelines.extract import dom
+
+    rng = random.Random(7)
+    for _ in range(300):
+        text = "".join(rng.choice([
+            "<div " + "a" * k + ">x", "<" + "b" * k + ">", "<d" + " " * k + "<", "正文" + "c" * k,
+            "<p x='" + "é" * k + "'>", "<>", ">", "<1" + "z" * k + ">"])
+            for k in (rng.choice([5, 16_383, 16_384, 16_385, 20_000]) for _ in range(rng.randint(1, 6))))
+        cut = dom._cut_huge_tags(text)
+        assert (cut if cut is not None else text) == dom._HUGE_TAG_RE.sub(r"<\1>", text)
+        assert (cut is not None) == bool(dom._HUGE_TAG_RE.search(text))

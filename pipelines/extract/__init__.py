@@ -128,9 +128,8 @@ def _extract(ex: Extraction, raw: bytes | str, url: str, content_type: str | Non
     ex.encoding, ex.replacement_chars = dec.encoding, dec.replacement_chars
     if dec.mismatch:
         ex.flags.append("charset_mismatch")
-    text, cut = dom.guard(dec.text, max_nodes)
+    root, text, cut = dom.parse_guarded(dec.text, max_nodes)
     ex.flags += cut
-    root = dom.parse(text)
     if root is None:
         ex.extraction_method = "none"
         ex.flags += ["no_text", "no_title", "no_date"]

@@ -18,6 +18,7 @@ from copy import deepcopy
 from functools import lru_cache
 from typing import Any
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from . import dom
@@ -74,9 +75,7 @@ def cms_container(root: HtmlElement) -> tuple[HtmlElement | None, str]:
     """
     by_class, by_id, complex_ = _selector_table(P.CMS_CONTAINERS)
     found: dict[str, list[HtmlElement]] = {}
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
+    for el in root.iter(etree.Element):
         ident = el.get("id")
         if ident and ident in by_id:
             found.setdefault(by_id[ident], []).append(el)
@@ -151,8 +150,8 @@ def prune(container: HtmlElement, extra_css: tuple[str, ...] = ()) -> None:
             if el is not container and el.getparent() is not None:
                 el.drop_tree()
     total = max(1, len(dom.text_of(container)))
-    for el in list(container.iter()):
-        if el is container or not isinstance(el.tag, str) or el.getparent() is None:
+    for el in list(container.iter(etree.Element)):
+        if el is container or el.getparent() is None:
             continue
         if is_negative(dom.attr_text(el)) and len(dom.text_of(el)) < 0.5 * total:
             el.drop_tree()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from . import boilerplate, dom
@@ -61,9 +62,8 @@ def compute_stats(root: HtmlElement, keep: Collection[str] | None = None) -> dic
     for a in root.iter("a"):
         linked.update(a.iter())
     stats: dict[HtmlElement, Stats] = {}
-    # What a node adds to its parent: (chars, link, good, punct, pen, attach).
+    # What a node adds to its parent: (chars, link, good, punct, pen, attach); none when nothing.
     contrib: dict[HtmlElement, tuple[Any, ...]] = {}
-    nodes = [e for e in root.iter() if isinstance(e.tag, str)]
     findall = P.SENTENCE_PUNCT_RE.findall
     attach_re = P.ATTACHMENT_RE
     is_footer = boilerplate.is_footer
@@ -73,45 +73,49 @@ def compute_stats(root: HtmlElement, keep: Collection[str] | None = None) -> dic
     short_len, short_w = P.SHORT_TEXT_LEN, P.SHORT_TEXT_WEIGHT
     box_tags, box_density, box_punct = P.BOX_TAGS, P.BOX_LINK_DENSITY, P.BOX_MAX_PUNCT
     get_contrib = contrib.get
-    for el in reversed(nodes):
+    # iter(Element) filters comments and processing instructions in C, before any proxy is made
+    for el in reversed(list(root.iter(etree.Element))):
         chars = link = punct = 0
         good = pen = 0.0
         tag = el.tag
         attach = tag == "a" and bool(attach_re.search(el.get("href") or ""))
-        in_link = el in linked
         text = el.text
         texts = [text] if text else []
-        for child in el:
-            cs = get_contrib(child)
-            if cs is not None:
-                chars += cs[0]
-                link += cs[1]
-                good += cs[2]
-                punct += cs[3]
-                pen += cs[4]
-                if cs[5]:
-                    attach = True
-            tail = child.tail
-            if tail:
-                texts.append(tail)
-        for text in texts:
-            n = sum(map(len, text.split()))  # non-whitespace characters (incl. U+3000, U+00A0)
-            if n <= 0:
-                continue
-            chars += n
-            if in_link:
-                link += n
-                pen += link_pen * n
-            elif is_footer(text):
-                pen += link_pen * n  # footer/legal text weighs like links
-            else:
-                k = len(findall(text))
-                punct += k
-                good += n if (k or n >= short_len) else n * short_w
+        if len(el):
+            for child in el:
+                cs = get_contrib(child)
+                if cs is not None:
+                    chars += cs[0]
+                    link += cs[1]
+                    good += cs[2]
+                    punct += cs[3]
+                    pen += cs[4]
+                    if cs[5]:
+                        attach = True
+                tail = child.tail
+                if tail:
+                    texts.append(tail)
+        if texts:
+            in_link = el in linked
+            for text in texts:
+                words = text.split()
+                if not words:
+                    continue
+                n = sum(map(len, words))  # non-whitespace characters (incl. U+3000, U+00A0)
+                chars += n
+                if in_link:
+                    link += n
+                    pen += link_pen * n
+                elif is_footer(text):
+                    pen += link_pen * n  # footer/legal text weighs like links
+                else:
+                    k = len(findall(text))
+                    punct += k
+                    good += n if (k or n >= short_len) else n * short_w
         if keep is None or tag in keep or el is root:
             stats[el] = Stats(chars, link, good, punct, pen, attach)
-        if el is root:
-            continue
+        if el is root or not (chars or attach):
+            continue  # an empty subtree adds nothing to its ancestors
         cls, ident = el.get("class"), el.get("id")
         if (cls or ident) and negative(cls, ident):
             contrib[el] = (chars, link, 0.0, 0, box_pen * chars, attach)
@@ -170,8 +174,8 @@ def _in_regions(body: HtmlElement) -> set[HtmlElement]:
     ``dom.clean`` removes outright; text in them is never the article.
     """
     out: set[HtmlElement] = set()
-    for el in body.iter():
-        if el in out or not isinstance(el.tag, str):
+    for el in body.iter(etree.Element):
+        if el in out:
             continue
         cls, ident = el.get("class"), el.get("id")
         if (cls or ident) and _region_attrs(cls, ident):
