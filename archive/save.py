@@ -145,7 +145,8 @@ def _insert(conn: sqlite3.Connection, r: DocumentRecord, c: dict[str, Any]) -> i
     return doc_id
 
 
-def _structure(conn: sqlite3.Connection, doc_id: int, r: DocumentRecord, *, backfill: bool = False) -> None:
+def _structure(conn: sqlite3.Connection, doc_id: int, r: DocumentRecord, *, backfill: bool = False,
+               new: bool = False) -> None:
     """Transcript and references (``archive.structure``) in the same transaction.
 
     ``backfill``: only when the document has none yet (an unchanged page reprocessed
@@ -153,7 +154,7 @@ def _structure(conn: sqlite3.Connection, doc_id: int, r: DocumentRecord, *, back
     """
     if backfill and (not (r.transcript or r.references) or has_structure(conn, doc_id)):
         return
-    save_structure(conn, doc_id, r.transcript, r.references)
+    save_structure(conn, doc_id, r.transcript, r.references, new=new)
 
 
 # -- identity, decided inside the save transaction -------------------------------------------
@@ -228,7 +229,7 @@ def save_record(
         fts.index_document(conn, doc_id, c["title"], fts.with_attachments(conn, doc_id, c["body"]),
                            fts.meta_text(r.site, c["published"]))
         _store_raw(conn, doc_id, r, c)
-        _structure(conn, doc_id, r)
+        _structure(conn, doc_id, r, new=True)
         return SaveResult("new", doc_id, c["cluster_id"], 0, "near" if near else "")
 
     (doc_id, o_title, o_body, o_hash, o_pub, o_fetched, rev, o_cluster, o_dup, o_bands, site) = old

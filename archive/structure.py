@@ -112,16 +112,21 @@ def clear_structure(conn: sqlite3.Connection, doc_id: int) -> None:
 
 
 def save_structure(conn: sqlite3.Connection, document_id: int, transcript: Any,
-                   references: Any) -> None:
+                   references: Any, *, new: bool = False) -> None:
     """Replace the document's transcript and references inside the caller's transaction.
 
     ``transcript`` / ``references``: ``Transcript`` / ``References`` (or their ``asdict``
-    form), or None for none.
+    form), or None for none.  ``new``: the document was inserted in this transaction, so it
+    has nothing to replace (the foreign keys on ``document_id`` keep rows of a deleted
+    document from outliving it); the deletes are skipped, the costliest statements of a
+    new document's save (0.4 ms for ``DELETE FROM turns``, whose rows reference each other).
     """
     t = Transcript.from_value(transcript)
     r = References.from_value(references)
-    _drop_transcript(conn, document_id)
-    old_keys = _drop_references(conn, document_id)
+    old_keys: list[tuple[str, str]] = []
+    if not new:
+        _drop_transcript(conn, document_id)
+        old_keys = _drop_references(conn, document_id)
     if t is not None:
         _write_transcript(conn, document_id, t)
     new_keys = _write_references(conn, document_id, r) if r is not None else []

@@ -31,6 +31,15 @@ def page(paras: list[str], n: int, total: int, stem: str = "t20260408_351") -> s
     )
 
 
+def test_page_links_are_found_in_any_case_and_in_utf16_bytes() -> None:
+    html = page(P1, 1, 2).replace("t20260408_351_2.html", "T20260408_351_2.HTML")
+    assert page_links(html.encode("utf-8"), BASE + "t20260408_351.html") == [BASE + "T20260408_351_2.HTML"]
+    assert page_links(page(P1, 1, 2).encode("utf-16"), BASE + "t20260408_351.html") == [
+        BASE + "t20260408_351_2.html"]
+    # a page without its stem followed by "_" anywhere links no sibling
+    assert page_links(page(P1, 1, 1).encode("utf-8"), BASE + "t20260408_351.html") == []
+
+
 def test_page_links_are_the_articles_own_numbered_siblings() -> None:
     assert page_links(page(P1, 1, 3), BASE + "t20260408_351.html") == [
         BASE + "t20260408_351_2.html", BASE + "t20260408_351_3.html"]

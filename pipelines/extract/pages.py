@@ -43,6 +43,24 @@ def _split(url: str) -> tuple[str, str, str] | None:
     return f"{p.scheme}://{p.netloc.lower()}{directory}/", m.group("stem"), (m.group("ext") or "").lower()
 
 
+_PLAIN_STEM_RE = re.compile(r"^[A-Za-z0-9._~-]+$")
+
+
+def _may_link_siblings(html: str | bytes, stem: str) -> bool:
+    """False when no link to a sibling can be on the page: a sibling's href holds
+    ``<stem>_`` literally (an ASCII stem), so pages without it are not parsed (every
+    article page of a crawl passes here, on the reactor thread).  Pages whose bytes are
+    not ASCII-compatible (UTF-16/32) are always parsed."""
+    if not _PLAIN_STEM_RE.match(stem):
+        return True
+    needle = f"{stem}_".lower()
+    if isinstance(html, str):
+        return needle in html.lower()
+    if b"\x00" in html[:4096]:
+        return True
+    return needle.encode("ascii") in html.lower()
+
+
 def page_links(html: str | bytes, url: str, first_url: str = "") -> list[str]:
     """Absolute URLs of the article's pages after the first, in page order.
 
@@ -53,6 +71,8 @@ def page_links(html: str | bytes, url: str, first_url: str = "") -> list[str]:
     if first is None:
         return []
     directory, stem, ext = first
+    if not _may_link_siblings(html, stem):
+        return []
     sibling = re.compile(re.escape(stem) + r"_(\d{1,3})" + re.escape(ext) + "$", re.IGNORECASE)
     try:
         root = lxml.html.document_fromstring(html)
