@@ -22,6 +22,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from pipelines.textfold import nfkc
+
 logger = logging.getLogger(__name__)
 
 SHINGLE_K = 4
@@ -70,8 +72,6 @@ _POLY = np.uint64(0x9E3779B97F4A7C15)  # odd multiplier of the shingle polynomia
 _CHUNK = 256
 
 
-_FULLWIDTH_RE = re.compile("[\uff01-\uff5e\u3000]+")
-_FULLWIDTH = str.maketrans({**{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}, "\u3000": " "})
 _FOLD_RE = re.compile("[" + re.escape("".join(map(chr, _FOLD))) + "]")
 _FOLD_MAP = {chr(k): v for k, v in _FOLD.items()}
 
@@ -80,22 +80,9 @@ def _fold(m: re.Match[str]) -> str:
     return _FOLD_MAP[m.group()]
 
 
-def _nfkc(text: str) -> str:
-    """``unicodedata.normalize("NFKC", text)``, skipping the work on text already in NFKC.
-
-    Full-width ASCII and U+3000 (most of what NFKC changes in Chinese text) are first
-    replaced by their compatibility decompositions, which leaves NFKC's result the same
-    (NFKC = NFC(NFKD(x)) and those characters are their own full decomposition).
-    """
-    text = _FULLWIDTH_RE.sub(lambda m: m.group().translate(_FULLWIDTH), text)
-    if unicodedata.is_normalized("NFKC", text):
-        return text
-    return unicodedata.normalize("NFKC", text)
-
-
 def normalize_body(text: str) -> str:
     """NFKC, case-folded, all whitespace and invisible format characters removed, punctuation folded."""
-    text = _WS_RE.sub("", _FOLD_RE.sub(_fold, _nfkc(text).casefold()))
+    text = _WS_RE.sub("", _FOLD_RE.sub(_fold, nfkc(text).casefold()))
     if not text.isprintable():  # only format characters (Cf: U+200B, U+FEFF …) are left to drop
         text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc"))
     for pattern, repl in _RUNS:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 from archive.structure_types import Citation, References
+from pipelines.textfold import nfkc
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def _number_re() -> re.Pattern[str]:
 
 
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
+    return nfkc(text)
 
 
 def normalize_number(text: str) -> str:
