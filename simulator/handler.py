@@ -104,9 +104,9 @@ class SimHandler(BaseHTTPRequestHandler):
         finally:
             sim.requests.end(rec, status)
 
-    def _commit(self) -> None:
-        """Mark the response as answered, before any of it reaches the client."""
-        self.server.sim.requests.commit(self._rec)
+    def _commit(self, status: int) -> None:
+        """Mark the response as answered with ``status``, before any of it reaches the client."""
+        self.server.sim.requests.commit(self._rec, status)
 
     def _send(self, status: int, headers: list[tuple[str, str]], body: bytes, method: str) -> int:
         self.send_response(status)
@@ -114,14 +114,14 @@ class SimHandler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         if status != 304:
             self.send_header("Content-Length", str(len(body)))
-        self._commit()
+        self._commit(status)
         self.end_headers()
         if method != "HEAD" and status not in (204, 304):
             self.wfile.write(body)
         return status
 
     def _reset(self) -> int:
-        self._commit()
+        self._commit(0)
         self.close_connection = True
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.connection.close()
@@ -144,7 +144,7 @@ class SimHandler(BaseHTTPRequestHandler):
             self.send_response(page.status)
             for k, v in headers + [("Content-Length", str(len(page.body))), ("Connection", "close")]:
                 self.send_header(k, v)
-            self._commit()
+            self._commit(page.status)
             self.end_headers()
             self.wfile.write(page.body[:keep])
             return page.status
@@ -175,7 +175,7 @@ class SimHandler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(size))
-        self._commit()
+        self._commit(200)
         self.end_headers()
         if method != "HEAD":
             for chunk in F.big_chunks(size):

@@ -38,8 +38,10 @@ class RequestLog:
             self._items.append(rec)
         return rec
 
-    def commit(self, rec: RequestRecord) -> None:
+    def commit(self, rec: RequestRecord, status: int) -> None:
+        """The answer is decided and about to be sent: the client may read it before ``end``."""
         with self._lock:
+            rec.status = status
             if rec.finished is None:
                 rec.finished = time.monotonic()
 
