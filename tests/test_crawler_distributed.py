@@ -117,8 +117,9 @@ def _redis(url: str) -> Any:
     return redis.Redis.from_url(url)
 
 
-def _streamed(url: str) -> int:
-    return int(_redis(url).xlen("govpress:items"))
+def _records(url: str) -> int:
+    """Document records in the stream (an attachment's entry follows its document's)."""
+    return sum(1 for _, fields in _redis(url).xrange("govpress:items") if b"record" in fields)
 
 
 def _inflight(url: str, worker: str) -> int:
@@ -183,6 +184,7 @@ class HoldPipeline:
 
         self.server = redis.Redis.from_url(crawler.settings.get("REDIS_URL"))
         self.passes = crawler.settings.getint("HOLD_PASS", 2)
+        self.held: list[Any] = []
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> HoldPipeline:
@@ -195,7 +197,8 @@ class HoldPipeline:
         if self.server.incr("govpress:test:passed") <= self.passes:
             return item
         self.server.incr("govpress:test:held")
-        await maybe_deferred_to_future(Deferred())  # never fires: the worker dies holding the record
+        self.held.append(Deferred())  # never fires: the worker dies holding the record
+        await maybe_deferred_to_future(self.held[-1])
         return item  # pragma: no cover
 
 
@@ -209,21 +212,25 @@ def _pending(server: Any) -> int:
         return 0
 
 
-def _kill_when(proc: subprocess.Popen[bytes], ready: Any, what: str, timeout: float = 120) -> None:
+def _kill_when(proc: subprocess.Popen[bytes], ready: Any, what: str, state: Any, log: Path,
+               timeout: float = 120) -> None:
     """SIGKILL ``proc`` at a defined point: once ``ready()`` holds, frozen (SIGSTOP) and checked again."""
     deadline = time.monotonic() + timeout
-    while True:
-        assert proc.poll() is None, f"{what}: the process ended before the kill point"
-        if ready():
-            proc.send_signal(signal.SIGSTOP)
-            if ready():  # frozen: the state cannot move on any more
-                break
-            proc.send_signal(signal.SIGCONT)
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.01)
-    proc.kill()
-    proc.wait()
+    try:
+        while True:
+            assert proc.poll() is None, f"{what}: the process ended before the kill point ({state()})"
+            if ready():
+                proc.send_signal(signal.SIGSTOP)
+                if ready():  # frozen: the state cannot move on any more
+                    break
+                proc.send_signal(signal.SIGCONT)
+            if time.monotonic() > deadline:
+                tail = log.read_text("utf-8", "replace")[-3000:] if log.exists() else ""
+                raise AssertionError(f"timed out waiting for {what}: {state()}\n{tail}")
+            time.sleep(0.01)
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 def test_a_killed_worker_and_a_killed_ingester_lose_nothing_and_double_nothing(
@@ -236,29 +243,39 @@ def test_a_killed_worker_and_a_killed_ingester_lose_nothing_and_double_nothing(
         hold = json.dumps({"pipelines.cleaning.CleaningPipeline": 300, "pipelines.dedup.DedupPipeline": 400,
                            "tests.test_crawler_distributed.HoldPipeline": 450,
                            "pipelines.attachments.AttachmentPipeline": 600})
-        victim = subprocess.Popen(_cli("worker", *SITES, "--redis", redis_url, *sets, "-s", "REDIS_WORKER_ID=victim",
-                                       "-s", f"ITEM_PIPELINES={hold}", "-s", "HOLD_PASS=2"),
-                                  stderr=subprocess.DEVNULL, cwd=Path(__file__).parents[1])
+        log = tmp_path / "victim.log"
+        with log.open("wb") as err:
+            victim = subprocess.Popen(_cli("worker", *SITES, "--redis", redis_url, *sets, "-s",
+                                           "REDIS_WORKER_ID=victim", "-s", f"ITEM_PIPELINES={hold}", "-s", "HOLD_PASS=2"),
+                                      stderr=err, cwd=Path(__file__).parents[1])
+
+        def crawl_state() -> tuple[int, int, int]:
+            return _records(redis_url), int(server.get("govpress:test:held") or 0), _inflight(redis_url, "victim")
 
         def mid_crawl() -> bool:  # 2 records streamed, 3 more processed but held, requests still in flight
-            return _streamed(redis_url) == 2 and int(server.get("govpress:test:held") or 0) >= 3 \
-                and _inflight(redis_url, "victim") >= 4
+            streamed, held, inflight = crawl_state()
+            return streamed == 2 and held >= 3 and inflight >= 4
 
-        _kill_when(victim, mid_crawl, "the victim mid-crawl")
-        assert _streamed(redis_url) == 2 < len(reference)
+        _kill_when(victim, mid_crawl, "the victim mid-crawl (streamed, held, in flight)", crawl_state, log)
+        assert _records(redis_url) == 2 < len(reference)
         assert _inflight(redis_url, "victim") >= 4  # its popped requests, held articles among them
         survivor = subprocess.Popen(_cli("worker", *SITES, "--redis", redis_url, *sets, "-s", "REDIS_WORKER_ID=w2"),
                                     stderr=subprocess.DEVNULL)
         assert survivor.wait(timeout=120) == 0  # requeued the victim's requests, crawled the rest, ended idle
-        assert _streamed(redis_url) >= len(reference)
-        ingester = subprocess.Popen(_cli("ingest", "--redis", redis_url, "--archive", str(archive)),
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert _records(redis_url) >= len(reference)
+        log = tmp_path / "ingest.log"
+        with log.open("wb") as err:
+            ingester = subprocess.Popen(_cli("ingest", "--redis", redis_url, "--archive", str(archive)),
+                                        stdout=subprocess.DEVNULL, stderr=err)
+
+        def drain_state() -> tuple[int, int]:
+            return sum(int(v) for site in SITES for v in server.hvals(f"govpress:counts:{site}")), _pending(server)
 
         def mid_drain() -> bool:  # some records saved and acknowledged, some delivered and not yet
-            saved = sum(int(v) for site in SITES for v in server.hvals(f"govpress:counts:{site}"))
-            return saved >= 3 and _pending(server) >= 1
+            saved, pending = drain_state()
+            return saved >= 3 and pending >= 1
 
-        _kill_when(ingester, mid_drain, "the ingester mid-drain")
+        _kill_when(ingester, mid_drain, "the ingester mid-drain (saved, pending)", drain_state, log)
         assert _pending(server) >= 1
         report = ingest(redis_url, archive=str(archive))
     assert _rows(archive) == reference  # nothing lost, nothing archived twice
