@@ -104,6 +104,8 @@ def enqueue(url: str, slugs: Iterable[str], *, archive: str, full: bool = False,
             scheduler = WorkerScheduler.from_settings(settings)
             scheduler.open(spider)
             scheduler.flush()  # a new run: last run's seen-set and leftovers go
+            for key in list(server.scan_iter(match=f"{prefix}:inflight:{slug}:*")):
+                server.delete(key)  # requests an abandoned run's dead workers left
 
             requests = asyncio.run(_seeds(spider))
             for request in requests:

@@ -311,3 +311,35 @@ def test_a_redelivered_record_is_saved_once_and_acknowledged(tmp_path: Path, red
     assert server.xpending("govpress:items", STREAM_GROUP)["pending"] == 0
     with Archive(archive) as a:
         assert a.count(include_duplicates=True) == 1
+
+
+def test_the_scheduler_records_each_pop_and_carries_a_backoff_deadline_across_machines(
+        redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pop and in-flight record are one step; a retry's monotonic deadline survives another clock."""
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+
+    from app.distributed import distributed_settings, spider_class
+    from crawler.distributed.scheduler import WALL_NOT_BEFORE, WorkerScheduler
+    from crawler.middlewares.backoff import NOT_BEFORE
+
+    settings = distributed_settings(redis_url)
+    cls = spider_class("sd_jinan")
+    scheduler = WorkerScheduler.from_settings(settings)
+    scheduler.worker = "w1"
+    scheduler.open(cls.from_crawler(Crawler(cls, settings)))
+    server = _redis(redis_url)
+    retry = Request("https://www.jinan.gov.cn/a.html", meta={NOT_BEFORE: time.monotonic() + 30,
+                                                               "govpress_inflight": "old"})
+    assert scheduler.enqueue_request(retry)
+    assert not scheduler.enqueue_request(Request("https://www.jinan.gov.cn/a.html"))  # seen
+    (stored,) = server.zrange("govpress:sd_jinan:requests", 0, -1)
+    real = time.monotonic
+    monkeypatch.setattr(time, "monotonic", lambda: real() + 1000)  # popped on a machine up 1000 s longer
+    popped = scheduler.next_request()
+    assert server.zcard("govpress:sd_jinan:requests") == 0
+    token = popped.meta["govpress_inflight"]
+    assert token != "old" and server.hgetall("govpress:inflight:sd_jinan:w1") == {token.encode(): stored}
+    assert WALL_NOT_BEFORE not in popped.meta and 29 < popped.meta[NOT_BEFORE] - time.monotonic() <= 30
+    scheduler.done(token)
+    assert not server.exists("govpress:inflight:sd_jinan:w1")
