@@ -343,3 +343,20 @@ def test_the_scheduler_records_each_pop_and_carries_a_backoff_deadline_across_ma
     assert WALL_NOT_BEFORE not in popped.meta and 29 < popped.meta[NOT_BEFORE] - time.monotonic() <= 30
     scheduler.done(token)
     assert not server.exists("govpress:inflight:sd_jinan:w1")
+
+
+def test_finish_with_the_frontier_not_crawled_closes_the_run_interrupted(tmp_path: Path, redis_url: str) -> None:
+    """``ingest --finish`` while list pages are still queued: the run says so, it is not ``ok``."""
+    from archive import Archive
+
+    archive = tmp_path / "a.sqlite"
+    with Simulator() as sim:
+        (run_id,) = enqueue(redis_url, ["sd_jinan"], archive=str(archive), overrides=_settings(sim)).values()
+    queued = int(_redis(redis_url).zcard("govpress:sd_jinan:requests"))
+    assert queued >= 1
+    report = ingest(redis_url, archive=str(archive), finish=True)
+    assert report.closed == [run_id]
+    with Archive(archive) as a:
+        (run,) = a.runs(site="sd_jinan")
+    assert (run.status, run.pages) == ("interrupted", 0)
+    assert run.error == f"closed by ingest --finish with {queued} requests queued or in flight"
