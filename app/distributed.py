@@ -406,7 +406,8 @@ def ingest_cmd(redis_opt: str | None, archive: str | None, finish: bool, consume
         report = ingest(redis_url(redis_opt), archive=_archive(archive), finish=finish, consumer=consumer)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"ingested {report.saved}: {report.outcomes}; runs closed: {report.closed}")
+    click.echo(f"ingested {report.saved}: {report.outcomes}; {report.attachments} attachments; "
+               f"runs closed: {report.closed}")
 
 
 COMMANDS = [enqueue_cmd, worker_cmd, ingest_cmd]

@@ -87,10 +87,18 @@ def one_round(n: int, pages: int, workdir: Path) -> dict[str, Any]:
             t = time.monotonic()
             report = ingest(url, archive=str(seed_archive), finish=True)
             ingest_s = time.monotonic() - t
+            if os.environ.get("BENCH_RUNS"):  # diagnostics: each site's run record
+                from archive import Archive
+
+                with Archive(seed_archive) as a:
+                    for r in a.runs(limit=100):
+                        print(json.dumps({"site": r.site, "status": r.status, "pages": r.pages, "new": r.new,
+                                          "unchanged": r.unchanged, "errors": r.errors, "error": r.error[:120],
+                                          "requeued": r.stats.get("distributed/requeued")}), flush=True)
         return {"workers": n, "records": records, "attachments": len(entries) - records, "wall_s": round(crawl_s, 2),
                 "records_per_s": round((records - 1) / span_s, 1) if span_s else None, "ingested": report.saved,
                 "ingest_per_s": round(report.saved / ingest_s, 1) if ingest_s else None,
-                "load_avg_1m": round(os.getloadavg()[0], 2)}
+                "outcomes": report.outcomes, "load_avg_1m": round(os.getloadavg()[0], 2)}
     finally:
         proc.kill()
         proc.wait()
