@@ -76,6 +76,7 @@ def enqueue(url: str, slugs: Iterable[str], *, archive: str, full: bool = False,
     from archive.session import ArchiveSession
     from crawler.distributed.scheduler import WorkerScheduler
     from crawler.distributed.state import RedisState
+    from crawler.distributed.worker import stats_key
 
     settings = distributed_settings(url, {**(overrides or {}), "ARCHIVE_PATH": archive})
     settings.set("REDIS_WORKER", False, priority="cmdline")  # the spider yields its list pages here
@@ -95,10 +96,16 @@ def enqueue(url: str, slugs: Iterable[str], *, archive: str, full: bool = False,
             known = session.known(urls).values()
             session.upsert_site(cls.site)
             run_id = session.start_run(slug, trigger=trigger, pid=os.getpid())
+            server = state.server
+            server.delete(f"{prefix}:counts:{slug}", stats_key(prefix, slug),  # the new run's counts start at 0
+                          f"{prefix}:outcome:{slug}")
             n = state.publish(slug, known, finished=session.has_finished_run(slug), full=full, run_id=run_id)
+            state.publish_attachments(_stored_attachments(reader, urls))
             scheduler = WorkerScheduler.from_settings(settings)
             scheduler.open(spider)
             scheduler.flush()  # a new run: last run's seen-set and leftovers go
+            for key in list(server.scan_iter(match=f"{prefix}:inflight:{slug}:*")):
+                server.delete(key)  # requests an abandoned run's dead workers left
 
             requests = asyncio.run(_seeds(spider))
             for request in requests:
@@ -107,6 +114,16 @@ def enqueue(url: str, slugs: Iterable[str], *, archive: str, full: bool = False,
             logger.info("%s: run %d, %d list pages queued, %d known articles published",
                         slug, run_id, len(requests), n)
     return runs
+
+
+def _stored_attachments(reader: Any, urls: Iterable[str]) -> dict[str, list[str]]:
+    """Canonical URL -> the files stored for it with a final status (a failed fetch is retried)."""
+    out: dict[str, list[str]] = {}
+    for url in urls:
+        done = [a.url for a in reader.attachments(url) if not a.status.startswith("fetch_failed")]
+        if done:
+            out[url] = done
+    return out
 
 
 async def _seeds(spider: Any) -> list[Any]:
@@ -131,6 +148,8 @@ def run_worker(url: str, slugs: Iterable[str], overrides: dict[str, Any] | None 
 class IngestReport:
     saved: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
+    attachments: int = 0
+    """Attachment entries handled (saved, or skipped as the local crawl would not have fetched them)."""
     closed: list[int] = field(default_factory=list)
 
 
@@ -191,8 +210,14 @@ def ingest(url: str, *, archive: str, finish: bool = False, consumer: str = "ing
                 if not entries:
                     break
             for entry_id, fields in entries:
+                if b"attachment" in fields:
+                    save_attachment(server, session, state, prefix, fields[b"attachment"])
+                    server.xack(stream, STREAM_GROUP, entry_id)  # only after the commit
+                    report.attachments += 1
+                    continue
                 record = decode_record(fields[b"record"])
                 result = session.save(record, run_id=state.run_id(record.site))  # one transaction
+                server.hset(f"{prefix}:outcome:{record.site}", record.canonical_url, result.outcome)
                 server.hincrby(f"{prefix}:counts:{record.site}", result.outcome, 1)
                 server.xack(stream, STREAM_GROUP, entry_id)  # only after the commit
                 report.saved += 1
@@ -203,8 +228,58 @@ def ingest(url: str, *, archive: str, finish: bool = False, consumer: str = "ing
     return report
 
 
+def site_busy(server: Any, prefix: str, site: str) -> int:
+    """Requests of ``site`` still queued or in flight."""
+    inflight = sum(int(server.hlen(k)) for k in server.scan_iter(match=f"{prefix}:inflight:{site}:*"))
+    return int(server.zcard(f"{prefix}:{site}:requests")) + inflight
+
+
+def run_stats(server: Any, prefix: str, site: str) -> dict[str, Any]:
+    """The run's stats: the workers' (summed) and the ingester's outcome counts as ``archive/*``."""
+    from crawler.distributed.worker import stats_key
+
+    stats: dict[str, Any] = {}
+    for k, v in server.hgetall(stats_key(prefix, site)).items():
+        text = v.decode()
+        stats[k.decode()] = int(text) if text.lstrip("-").isdigit() else text
+    for k, v in server.hgetall(f"{prefix}:counts:{site}").items():
+        stats[f"archive/{k.decode()}"] = int(v)
+    return stats
+
+
+ATTACHED_OUTCOMES = ("new", "updated", "unchanged")
+"""Outcomes of a document whose files are kept (``pipelines.attachments``: a duplicate's are not fetched)."""
+
+
+def save_attachment(server: Any, session: Any, state: Any, prefix: str, blob: bytes) -> None:
+    """Save one streamed attachment of a document this run saved; a failure is counted, not raised."""
+    from archive import ArchiveError
+    from crawler.distributed import decode_attachment
+    from crawler.distributed.worker import stats_key
+
+    site, document, record = decode_attachment(blob)
+    outcome = server.hget(f"{prefix}:outcome:{site}", document)
+    if outcome is None or outcome.decode() not in ATTACHED_OUTCOMES:
+        server.hincrby(stats_key(prefix, site), "attachments/not_kept", 1)
+        return
+    try:
+        session.save_attachment(document, record, run_id=state.run_id(site))
+    except ArchiveError as exc:
+        server.hincrby(stats_key(prefix, site), "attachments/archive_errors", 1)
+        logger.error("attachment %s of %s not archived: %s", record.url, document, exc)
+
+
 def close_runs(server: Any, session: Any, prefix: str) -> list[int]:
-    """Finish every open distributed run with the counts ingest kept in Redis."""
+    """Finish every open distributed run as a local crawl's run record would be finished.
+
+    Status, pages and errors come from the workers' summed stats (``run_status`` and
+    ``run_counts`` of ``crawler.extensions.runrecord``, the local crawl's own rules), the
+    outcome counts from the ingester.  A run closed while requests are still queued or in
+    flight (``--finish`` with workers gone) is ``interrupted``.
+    """
+    from crawler.distributed.worker import stats_key
+    from crawler.extensions.runrecord import block_line, run_counts, run_status
+
     closed = []
     for raw in list(server.scan_iter(match=f"{prefix}:state:*")):
         key = raw.decode()
@@ -212,13 +287,28 @@ def close_runs(server: Any, session: Any, prefix: str) -> list[int]:
         run_id = server.hget(key, "run_id")
         if not run_id:
             continue
-        counts = {k.decode(): int(v) for k, v in server.hgetall(f"{prefix}:counts:{site}").items()}
-        session.finish_run(int(run_id), status="ok", counts=counts,
-                           stats={"distributed": True, "finished_by": "ingest"})
+        stats = run_stats(server, prefix, site)
+        left = site_busy(server, prefix, site)
+        reason = "shutdown" if left else "finished"
+        status, counts = run_status(reason, stats), run_counts(stats)
+        for name, value in stats.items():  # outcomes with no column of their own go to stats.counts
+            outcome = name.removeprefix("archive/")
+            if name.startswith("archive/") and outcome not in counts and isinstance(value, int):
+                counts[outcome] = value
+        error = ""
+        if left:
+            error = f"closed by ingest --finish with {left} requests queued or in flight"
+        elif status == "blocked":
+            error = f"blocked: {block_line(stats)}"
+        elif status == "failed":
+            first = stats.get("fetch_errors/first")
+            error = f"unreachable: {first}" if first else "no pages"
+        stats.update({"distributed": True, "finished_by": "ingest", "finish_reason": reason})
+        session.finish_run(int(run_id), status=status, counts=counts, stats=stats, error=error)
         server.hdel(key, "run_id")
-        server.delete(f"{prefix}:counts:{site}")
+        server.delete(f"{prefix}:counts:{site}", stats_key(prefix, site), f"{prefix}:outcome:{site}")
         closed.append(int(run_id))
-        logger.info("%s: distributed run %s closed: %s", site, run_id.decode(), counts)
+        logger.info("%s: distributed run %s %s: %s", site, run_id.decode(), status, counts)
     return closed
 
 
@@ -316,7 +406,8 @@ def ingest_cmd(redis_opt: str | None, archive: str | None, finish: bool, consume
         report = ingest(redis_url(redis_opt), archive=_archive(archive), finish=finish, consumer=consumer)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"ingested {report.saved}: {report.outcomes}; runs closed: {report.closed}")
+    click.echo(f"ingested {report.saved}: {report.outcomes}; {report.attachments} attachments; "
+               f"runs closed: {report.closed}")
 
 
 COMMANDS = [enqueue_cmd, worker_cmd, ingest_cmd]

@@ -1,6 +1,6 @@
 """Distributed crawl benchmark: worker throughput with 1, 2, 4 workers, and one ingester's rate.
 
-    python bench/distributed.py                    # 1, 2, 4 workers, 4 list pages per column
+    python bench/distributed.py                    # 1, 2, 4 workers, 10 list pages per column
     python bench/distributed.py --workers 1 2 --pages 2
 
 Bench mode only: politeness is off (``LEASE_ENABLED`` false, ``DOWNLOAD_DELAY``
@@ -8,7 +8,8 @@ Bench mode only: politeness is off (``LEASE_ENABLED`` false, ``DOWNLOAD_DELAY``
 processing (clean + fingerprint) and the stream sustain, not what a site allows.
 Every simulated site is crawled from one local simulator; a fresh ``redis-server``
 on a free loopback port serves each round.  Workers are ``govpress worker``
-processes; the rate counts records in the stream between its first and its last entry
+processes; the rate counts document records (attachment entries are counted apart)
+in the stream between its first and its last entry
 (stream ids carry the time, so process start-up is left out); ``wall_s`` is from
 the workers' start to their exit minus ``MAX_IDLE_TIME_BEFORE_CLOSE``.  The ingester
 rate is one ``ingest`` call draining that round's stream into a fresh archive.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -78,15 +80,25 @@ def one_round(n: int, pages: int, workdir: Path) -> dict[str, Any]:
                 w.wait()
             crawl_s = time.monotonic() - start - IDLE
             server = redis.Redis.from_url(url)
-            records = int(server.xlen("govpress:items"))
+            entries = server.xrange("govpress:items")
+            records = sum(1 for _, fields in entries if b"record" in fields)
             first, last = server.xrange("govpress:items", count=1), server.xrevrange("govpress:items", count=1)
             span_s = (int(last[0][0].split(b"-")[0]) - int(first[0][0].split(b"-")[0])) / 1000
             t = time.monotonic()
             report = ingest(url, archive=str(seed_archive), finish=True)
             ingest_s = time.monotonic() - t
-        return {"workers": n, "records": records, "wall_s": round(crawl_s, 2),
+            if os.environ.get("BENCH_RUNS"):  # diagnostics: each site's run record
+                from archive import Archive
+
+                with Archive(seed_archive) as a:
+                    for r in a.runs(limit=100):
+                        print(json.dumps({"site": r.site, "status": r.status, "pages": r.pages, "new": r.new,
+                                          "unchanged": r.unchanged, "errors": r.errors, "error": r.error[:120],
+                                          "requeued": r.stats.get("distributed/requeued")}), flush=True)
+        return {"workers": n, "records": records, "attachments": len(entries) - records, "wall_s": round(crawl_s, 2),
                 "records_per_s": round((records - 1) / span_s, 1) if span_s else None, "ingested": report.saved,
-                "ingest_per_s": round(report.saved / ingest_s, 1) if ingest_s else None}
+                "ingest_per_s": round(report.saved / ingest_s, 1) if ingest_s else None,
+                "outcomes": report.outcomes, "load_avg_1m": round(os.getloadavg()[0], 2)}
     finally:
         proc.kill()
         proc.wait()
@@ -99,6 +111,8 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("redis-server") is None:
         sys.exit("redis-server is not installed (apt-get install -y redis-server)")
+    print(json.dumps({"cores": os.cpu_count(), "load_avg": [round(x, 2) for x in os.getloadavg()],
+                      "pages": args.pages, "sites": len(load_sites()[0])}), flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.workers:
             print(json.dumps(one_round(n, args.pages, Path(tmp))), flush=True)

@@ -7,8 +7,12 @@ Keys (all under ``REDIS_PREFIX``, default ``govpress``):
 * ``{prefix}:known`` (hash canonical URL -> JSON ``Known``) and
   ``{prefix}:state:{site}`` (``finished``, ``full``, ``run_id``): the incremental
   state ``govpress enqueue`` publishes, since workers never open the archive;
-* ``{prefix}:items``: the stream of processed ``DocumentRecord``\\ s that
-  ``govpress ingest`` (the one writer) drains;
+* ``{prefix}:items``: the stream of processed ``DocumentRecord``\\ s (and, after each,
+  its attached files' ``AttachmentRecord``\\ s) that ``govpress ingest`` (the one writer) drains;
+* ``{prefix}:attachments`` (canonical URL -> JSON list of file URLs already stored),
+  published by ``govpress enqueue``;
+* ``{prefix}:stats:{site}``, ``{prefix}:counts:{site}``: the open run's stats summed over
+  its workers and the ingester's outcome counts;
 * ``{prefix}:lease:{host}``: the per-domain politeness lease;
 * ``{prefix}:worker:{site}:{id}`` (heartbeat) and ``{prefix}:inflight:{site}:{id}`` (requests a
   worker popped and has not finished; requeued when its heartbeat lapses).
@@ -23,6 +27,7 @@ import dataclasses
 import json
 from typing import Any
 
+from archive.attachments import AttachmentRecord
 from archive.record import DocumentRecord
 from archive.structure_types import References, Transcript
 
@@ -33,7 +38,8 @@ _BYTES = ("raw", "minhash")
 
 def keys(prefix: str = PREFIX) -> dict[str, str]:
     """The fixed key names under ``prefix``."""
-    return {"known": f"{prefix}:known", "items": f"{prefix}:items", "runs": f"{prefix}:runs"}
+    return {"known": f"{prefix}:known", "items": f"{prefix}:items", "runs": f"{prefix}:runs",
+            "attachments": f"{prefix}:attachments"}
 
 
 def connect(url: str) -> Any:
@@ -50,15 +56,15 @@ def worker_settings(url: str, base: Any = None, *, prefix: str = PREFIX) -> dict
     pipelines = dict(base.getdict("ITEM_PIPELINES")) if base is not None else {}
     pipelines.pop("pipelines.archiving.ArchivePipeline", None)
     pipelines["crawler.distributed.stream.StreamPipeline"] = 500
+    if pipelines.pop("pipelines.attachments.AttachmentPipeline", None) is not None:  # it opens the archive
+        pipelines["crawler.distributed.attachments.StreamAttachmentPipeline"] = 600
     extensions = dict(base.getdict("EXTENSIONS")) if base is not None else {}
     for name in ("crawler.extensions.sitelock.SiteLockExtension", "crawler.extensions.monitors.MonitorExtension",
                  "crawler.extensions.runrecord.RunRecordExtension"):
         extensions[name] = None  # the archive side belongs to enqueue/ingest
     extensions["crawler.distributed.worker.WorkerExtension"] = 100
-    spider_mws = dict(base.getdict("SPIDER_MIDDLEWARES")) if base is not None else {}
-    spider_mws["crawler.distributed.inflight.InflightMiddleware"] = 50
     middlewares = dict(base.getdict("DOWNLOADER_MIDDLEWARES")) if base is not None else {}
-    middlewares["crawler.distributed.lease.DomainLeaseMiddleware"] = 560
+    middlewares["crawler.distributed.lease.DomainLeaseMiddleware"] = 950  # lease.ORDER: next to the downloader
     return {
         "REDIS_URL": url,
         "REDIS_PREFIX": prefix,
@@ -72,7 +78,6 @@ def worker_settings(url: str, base: Any = None, *, prefix: str = PREFIX) -> dict
         "ITEM_PIPELINES": pipelines,
         "EXTENSIONS": extensions,
         "DOWNLOADER_MIDDLEWARES": middlewares,
-        "SPIDER_MIDDLEWARES": spider_mws,
     }
 
 
@@ -91,3 +96,19 @@ def decode_record(blob: bytes) -> DocumentRecord:
     data["transcript"] = Transcript.from_value(data.get("transcript"))
     data["references"] = References.from_value(data.get("references"))
     return DocumentRecord(**data)
+
+
+def encode_attachment(site: str, document: str, record: AttachmentRecord) -> bytes:
+    """JSON for the stream: the file of ``document`` (canonical URL), its bytes base64."""
+    data = dataclasses.asdict(record)
+    data["content"] = base64.b64encode(record.content).decode("ascii") if record.content is not None else None
+    return json.dumps({"site": site, "document": document, "attachment": data}, ensure_ascii=False).encode("utf-8")
+
+
+def decode_attachment(blob: bytes) -> tuple[str, str, AttachmentRecord]:
+    """``(site, document canonical URL, record)``."""
+    data = json.loads(blob)
+    att = data["attachment"]
+    if att.get("content") is not None:
+        att["content"] = base64.b64decode(att["content"])
+    return data["site"], data["document"], AttachmentRecord(**att)

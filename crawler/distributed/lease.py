@@ -1,11 +1,19 @@
 """DomainLeaseMiddleware: one request per site across the whole cluster, ``DOWNLOAD_DELAY`` apart.
 
 Before a request goes out the worker takes ``{prefix}:lease:{host}`` with
-``SET NX PX`` (expiry: the delay plus the download timeout, so a killed worker's
-lease lapses).  When the answer (or the error) is in, the lease is re-set to
+``SET NX PX``.  When the answer (or the error) is in, the lease is re-set to
 expire ``DOWNLOAD_DELAY`` later, so the next request to that host, from any
 worker, starts at least one delay after this one finished.  ``LEASE_ENABLED``
 off (bench mode) skips it.
+
+The middleware sits at 950, next to the downloader: it takes the lease after every
+other middleware's ``process_request`` (a retry's back-off wait, robots.txt, a cache
+answer that needs no lease) and releases it before any ``process_response`` can turn
+the answer into a new request (a redirect, a meta refresh, a retry), so a redirect
+does not keep the site locked until the lease lapses.  The lease is held for
+``hold_ms`` = the download timeout plus the longest local wait between taking it and
+sending (the delay with its jitter, or ``AUTOTHROTTLE_MAX_DELAY``), so it cannot lapse
+while its request waits in the local slot; a killed worker's lease lapses after that.
 """
 
 from __future__ import annotations
@@ -36,6 +44,19 @@ return nil
 """
 
 
+ORDER = 950
+"""The middleware's place in ``DOWNLOADER_MIDDLEWARES``: after every built-in one (HttpCache is 900)."""
+
+
+def hold_ms(settings: Any) -> int:
+    """How long a taken lease lasts if never released: the download plus the longest local wait."""
+    delay = settings.getfloat("DOWNLOAD_DELAY")
+    local = delay * (1 + settings.getfloat("DOWNLOAD_DELAY_JITTER", 0.5))
+    if settings.getbool("AUTOTHROTTLE_ENABLED"):
+        local = max(local, settings.getfloat("AUTOTHROTTLE_MAX_DELAY", 60.0))
+    return int((delay + local + settings.getfloat("DOWNLOAD_TIMEOUT", 30)) * 1000) + 1000
+
+
 class DomainLeaseMiddleware:
     def __init__(self, crawler: Crawler):
         settings = crawler.settings
@@ -44,7 +65,7 @@ class DomainLeaseMiddleware:
         self.server: Any = connect(settings.get("REDIS_URL"))
         self.prefix = settings.get("REDIS_PREFIX", "govpress")
         self.delay_ms = max(1, int(settings.getfloat("DOWNLOAD_DELAY") * 1000))
-        self.hold_ms = self.delay_ms + int(settings.getfloat("DOWNLOAD_TIMEOUT", 30) * 1000)
+        self.hold_ms = hold_ms(settings)
         self.poll = min(0.05, self.delay_ms / 4000)
         self.release = self.server.register_script(_RELEASE)
         self.crawler = crawler

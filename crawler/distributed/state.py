@@ -55,6 +55,13 @@ class RedisState:
         pipe.execute()
         return count
 
+    def publish_attachments(self, stored: dict[str, list[str]]) -> None:
+        """Canonical URL -> its files already stored (``StreamAttachmentPipeline`` fetches the others)."""
+        key = keys(self.prefix)["attachments"]
+        items = [(url, json.dumps(files, ensure_ascii=False)) for url, files in stored.items()]
+        for i in range(0, len(items), 1000):
+            self.server.hset(key, mapping=dict(items[i:i + 1000]))
+
     def run_id(self, site: str) -> int | None:
         value = self.server.hget(f"{self.prefix}:state:{site}", "run_id")
         return int(value) if value else None
