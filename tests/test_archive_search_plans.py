@@ -69,23 +69,11 @@ def exact(a: Archive, query: str, *, columns: str = "title body", **filters: Any
     return [r[0] for r in a.conn.execute(sql, (match, *params))]
 
 
-def bm25_order(a: Archive, query: str, ids: list[int]) -> list[int]:
-    """``ids`` in bm25 order of the words alone (ties: FTS5's order, so compare scores)."""
-    if not ids:
-        return []
-    rows = a.conn.execute(
-        "SELECT rowid, bm25(documents_fts, 5.0, 1.0, 0.0) FROM documents_fts WHERE documents_fts MATCH ?"
-        f" AND rowid IN ({', '.join(map(str, ids))})", (fts.scoped(fts.parse_query(query).match),))
-    return [i for i, _ in sorted(rows, key=lambda r: (r[1], r[0]))]
-
-
-def scores(a: Archive, query: str, ids: list[int]) -> list[float]:
-    if not ids:
-        return []
-    got = dict(a.conn.execute(
-        "SELECT rowid, bm25(documents_fts, 5.0, 1.0, 0.0) FROM documents_fts WHERE documents_fts MATCH ?"
-        f" AND rowid IN ({', '.join(map(str, ids))})", (fts.scoped(fts.parse_query(query).match),)))
-    return [round(got[i], 9) for i in ids]
+def all_scores(a: Archive, query: str) -> dict[int, float]:
+    """bm25 of every match of the words alone (the ranking every bm25 plan must reproduce)."""
+    return dict(a.conn.execute(
+        "SELECT rowid, bm25(documents_fts, 5.0, 1.0, 0.0) FROM documents_fts WHERE documents_fts MATCH ?",
+        (fts.scoped(fts.parse_query(query).match),)))
 
 
 @pytest.fixture(params=["bm25", "bm25 words", "recency"])
@@ -114,9 +102,10 @@ def test_every_plan_finds_exactly_the_matches(archive: Archive, plan: str, filte
             titles = set(exact(archive, word, columns="title", **filters))
             assert got == [i for i in want if i in titles] + [i for i in want if i not in titles]
             assert [h.rank for h in hits] == [search.RECENCY_TITLE if i in titles else 0.0 for i in got]
-        else:
-            assert scores(archive, word, got) == sorted(scores(archive, word, got)), (plan, word, filters)
-            assert scores(archive, word, got) == scores(archive, word, bm25_order(archive, word, want))
+        else:  # best bm25 first: the same scores as the exact matches sorted (ties may swap)
+            score = all_scores(archive, word)
+            assert [h.rank for h in hits] == pytest.approx([score[i] for i in got], rel=1e-9)
+            assert [score[i] for i in got] == sorted(score[i] for i in want), (plan, word, filters)
 
 
 @pytest.mark.parametrize("filters", FILTERS[:4] + FILTERS[8:9], ids=str)
@@ -176,9 +165,9 @@ def test_cover_is_exact_and_short() -> None:
         return out
 
     rng = random.Random(1)
-    for _ in range(300):
+    for _ in range(150):
         a = date(2015, 1, 1) + timedelta(days=rng.randrange(4000))
-        b = a + timedelta(days=rng.randrange(1500))
+        b = a + timedelta(days=rng.randrange(800))
         tokens = fts.cover(a, b)
         assert days(tokens) == {a + timedelta(days=k) for k in range((b - a).days + 1)}
         assert len(tokens) == len(set(tokens)) <= 31 + 11 + (b.year - a.year + 1) + 11 + 31
