@@ -286,19 +286,11 @@ def rebuild(conn: sqlite3.Connection, batch: int = 2_000) -> int:
         last = rows[-1][0]
 
 
-def scoped(match: str, *, site: str | None = None, months: list[str] | None = None,
-           dates: str = "", columns: str = "title body") -> str:
-    """Limit a user expression to ``columns`` and AND the site / date tokens.
-
-    ``months``: publication-month tokens, any of which must match; ``dates``: a
-    ready filter on the meta column from ``date_filter`` (`` AND meta : (...)`` or
-    `` NOT meta : (...)``).
-    """
+def scoped(match: str, *, site: str | None = None, dates: str = "", columns: str = "title body") -> str:
+    """Limit a user expression to ``columns``, AND the site token, append ``dates`` (``date_filter``)."""
     expr = f"{{{columns}}} : ({match})"
     if site:
         expr += f' AND meta : ("{site_token(site)}")'
-    if months is not None:
-        expr += " AND meta : (" + " OR ".join(f'"{m}"' for m in months) + ")"
     return expr + dates
 
 
