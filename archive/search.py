@@ -39,10 +39,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-BM25_BUDGET_US = 30_000
+BM25_BUDGET_US = 20_000
 """Estimated bm25 cost (µs, on the 2-core reference machine) above which the window is ranked by recency."""
 COUNT_US = 0.25
-"""bm25's document count for the IDF, per document in the list of a phrase's token."""
+"""bm25's document count for the IDF, per document of a phrase's rarest token and per token."""
 SCORE_US = 3.0
 """bm25 scoring, per ranked row and query token."""
 PROBE = 1_000
@@ -156,15 +156,19 @@ def _ranked(reader: Archive, q: fts.Query, site: str | None, bounds: list[tuple[
     # What bm25 would cost: counting every phrase's documents, then scoring the rows.
     newest = int(reader._exec("SELECT max(id) FROM documents").fetchone()[0] or 0)
     budget = BM25_BUDGET_US / COUNT_US
-    # bm25 finds each phrase's documents through its tokens' lists: count them per token.
-    tokens = [t for phrase in q.phrases for t in _QUOTED.findall(phrase)]
+    # bm25 walks each phrase's rarest token list (skipping ahead in the others) and checks
+    # the positions of all its tokens there: cost ~ rarest list x tokens, per phrase.
+    tokens = 0
     words_docs = 0
-    for token in tokens:
-        words_docs += _estimate(reader, f"{{title body}} : ({token})", newest)
+    for phrase in q.phrases:
+        quoted = _QUOTED.findall(phrase)
+        rarest = min(_estimate(reader, f"{{title body}} : ({t})", newest) for t in quoted)
+        words_docs += rarest * len(quoted)
+        tokens += len(quoted)
         if words_docs > budget:
             break
     rows = min(window or words_docs, words_docs)
-    cost = words_docs * COUNT_US + rows * SCORE_US * len(tokens)
+    cost = words_docs * COUNT_US + rows * SCORE_US * tokens
     plan = "bm25"
     if filters:
         filter_docs = sum(_estimate(reader, expr, newest) for expr in parts[1::2])
@@ -172,7 +176,7 @@ def _ranked(reader: Archive, q: fts.Query, site: str | None, bounds: list[tuple[
         span = newest - first + 1 if first is not None else newest
         in_range = words_docs * span // max(1, newest)
         cost_with = cost + filter_docs * COUNT_US
-        cost_without = words_docs * COUNT_US + in_range * SCORE_US * len(tokens)
+        cost_without = words_docs * COUNT_US + in_range * SCORE_US * tokens
         cost, plan = (cost_with, "bm25") if cost_with <= cost_without else (cost_without, "bm25 words")
     if cost > BM25_BUDGET_US:
         plan = "recency"
