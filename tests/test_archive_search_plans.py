@@ -173,3 +173,34 @@ def test_cover_is_exact_and_short() -> None:
         assert len(tokens) == len(set(tokens)) <= 31 + 11 + (b.year - a.year + 1) + 11 + 31
     assert fts.cover(date(2024, 1, 1), date(2024, 12, 31)) == ["y2024"]
     assert fts.cover(date(2024, 2, 1), date(2024, 3, 2)) == ["m202402", "d20240301", "d20240302"]
+
+
+def test_m007_reindexes_an_archive_with_month_tokens(tmp_path: Path) -> None:
+    """An archive indexed before m007 (site and month tokens only) is re-indexed on open."""
+    gen = Generator(seed=9, pool_chars=40_000)
+    path = tmp_path / "a.sqlite"
+    db = open_archive(path)
+    recs = [dataclasses.replace(gen.record(i, body_chars=300), published=f"2024-05-0{i + 1}T09:00:00+08:00")
+            for i in range(3)]
+    store.save_documents(db, recs)
+    with db.conn:  # the index as m001..m006 wrote it, and m007 not yet applied
+        db.conn.execute("INSERT INTO documents_fts (documents_fts) VALUES ('delete-all')")
+        for doc_id, title, body, site, published in db.conn.execute(
+                "SELECT id, title, body, site, published FROM documents").fetchall():
+            fts.index_document(db.conn, doc_id, title, body, f"{fts.site_token(site)} {fts.month_token(published)}")
+        db.conn.execute("DELETE FROM _migrations WHERE name = 'm007_date_tokens'")
+    db.conn.close()
+
+    def meta(a: Archive, token: str) -> list[int]:
+        return [r[0] for r in a.conn.execute(
+            "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? ORDER BY rowid", (f'meta : ("{token}")',))]
+
+    db = open_archive(path)  # applies m007
+    a = Archive(path)
+    assert meta(a, "d20240502") == [2] and meta(a, "y2024") == [1, 2, 3]
+    assert [h.document.id for h in a.search("发展", since="2024-05-02", until="2024-05-02")] == [2]
+    # the update unindexes with the new tokens: nothing of the old version stays findable
+    store.save_document(db, dataclasses.replace(recs[1], body=recs[1].body + "修订", body_hash="changed",
+                                                published="2024-06-09", fetched_at="2030-01-01T00:00:00+00:00"))
+    assert meta(a, "d20240502") == [] and meta(a, "m202405") == [1, 3] and meta(a, "d20240609") == [2]
+    assert [h.document.id for h in a.search("发展", since="2024-06-01")] == [2]
