@@ -15,6 +15,7 @@ it was indexed with: any change to the tokenizer needs a migration that calls
 
 from __future__ import annotations
 
+import calendar
 import logging
 import re
 import sqlite3
@@ -200,9 +201,9 @@ def snippet(body: str, terms: Iterable[str], *, width: int = 120, mark: tuple[st
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})")
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 UNDATED = "dnone"
-"""Meta token of a document without a publication date (``published`` NULL or empty)."""
+"""Meta token of a document without a publication date (``published`` NULL)."""
 IRREGULAR = "dbad"
-"""Meta token of a document whose ``published`` does not start with ``YYYY-MM-DD``."""
+"""Meta token of a document whose ``published`` does not start with a valid ``YYYY-MM-DD``."""
 
 
 def site_token(site: str) -> str:
@@ -299,19 +300,19 @@ def cover(first: date, last: date) -> list[str]:
     out: list[str] = []
     d = first
     while d <= last:
+        month_end = date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
         if d.month == 1 and d.day == 1 and date(d.year, 12, 31) <= last:
             out.append(f"y{d.year:04d}")
-            d = date(d.year + 1, 1, 1) if d.year < date.max.year else last + timedelta(days=1)
-            continue
-        nxt = date(d.year + (d.month == 12), d.month % 12 + 1, 1) if d < date(date.max.year, 12, 1) else None
-        if d.day == 1 and nxt is not None and nxt - timedelta(days=1) <= last:
+            end = date(d.year, 12, 31)
+        elif d.day == 1 and month_end <= last:
             out.append(f"m{d.year:04d}{d.month:02d}")
-            d = nxt
-            continue
-        out.append(f"d{d.year:04d}{d.month:02d}{d.day:02d}")
-        if d == date.max:
+            end = month_end
+        else:
+            out.append(f"d{d.year:04d}{d.month:02d}{d.day:02d}")
+            end = d
+        if end >= last:  # never step past date.max
             break
-        d += timedelta(days=1)
+        d = end + timedelta(days=1)
     return out
 
 

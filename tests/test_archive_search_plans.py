@@ -204,3 +204,9 @@ def test_m007_reindexes_an_archive_with_month_tokens(tmp_path: Path) -> None:
                                                 published="2024-06-09", fetched_at="2030-01-01T00:00:00+00:00"))
     assert meta(a, "d20240502") == [] and meta(a, "m202405") == [1, 3] and meta(a, "d20240609") == [2]
     assert [h.document.id for h in a.search("发展", since="2024-06-01")] == [2]
+
+
+def test_cover_reaches_the_last_representable_day() -> None:
+    assert fts.cover(date(9999, 12, 30), date.max) == ["d99991230", "d99991231"]
+    assert fts.cover(date(9999, 1, 1), date.max) == ["y9999"]
+    assert fts.cover(date(2024, 3, 2), date(2024, 3, 1)) == []
