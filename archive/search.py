@@ -146,13 +146,14 @@ def _ranked(reader: Archive, q: fts.Query, site: str | None, bounds: list[tuple[
         f" AND d.published {op} ?" for op, _ in exact)
     args: list[Any] = [words + filters, *(v for _, v in exact)]
     first = None
-    if window:
-        row = reader.conn.execute(f"SELECT {_ROWID} {base} ORDER BY {_ROWID} DESC LIMIT 1 OFFSET ?",
-                                  (*args, window - 1)).fetchone()
-        if row is not None:
-            first = int(row[0])
-            base += f" AND {_ROWID} >= ?"
-            args.append(first)
+    if window:  # the window's rows: every later step is bounded by its oldest one
+        newest_rows = [int(r[0]) for r in reader.conn.execute(
+            f"SELECT {_ROWID} {base} ORDER BY {_ROWID} DESC LIMIT ?", (*args, window))]
+        if not newest_rows:
+            return []
+        first = newest_rows[-1]
+        base += f" AND {_ROWID} >= ?"
+        args.append(first)
     # What bm25 would cost: counting every phrase's documents, then scoring the rows.
     newest = int(reader._exec("SELECT max(id) FROM documents").fetchone()[0] or 0)
     budget = BM25_BUDGET_US / COUNT_US
