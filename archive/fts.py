@@ -15,12 +15,14 @@ it was indexed with: any change to the tokenizer needs a migration that calls
 
 from __future__ import annotations
 
+import calendar
 import logging
 import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from operator import add
 
 from archive.errors import SearchQueryError
@@ -99,6 +101,8 @@ class Query:
     """FTS5 MATCH expression built only from quoted tokens and operators."""
     terms: tuple[str, ...]
     """Positive terms as typed (normalised), for snippets and highlighting."""
+    phrases: tuple[str, ...] = ()
+    """Every phrase of ``match`` (excluded ones too) as its own MATCH expression."""
 
 
 def parse_query(query: str) -> Query:
@@ -116,6 +120,7 @@ def parse_query(query: str) -> Query:
     groups: list[list[str]] = []
     negatives: list[str] = []
     terms: list[str] = []
+    phrases: list[str] = []
     pending_or = pending_and = pending_not = False
     pos = 0
     while pos < len(text):
@@ -146,6 +151,7 @@ def parse_query(query: str) -> Query:
         expr = _phrase(tokens)
         if column:
             expr = f"{column} : ({expr})"
+        phrases.append(expr)
         if neg:
             negatives.append(expr)
         elif pending_or:
@@ -166,7 +172,7 @@ def parse_query(query: str) -> Query:
     match = " AND ".join(parts)
     if negatives:
         match = f"({match})" + "".join(f" NOT {n}" for n in negatives)
-    return Query(match, tuple(t for t in terms if t))
+    return Query(match, tuple(t for t in terms if t), tuple(phrases))
 
 
 def _term_pattern(term: str) -> str | None:
@@ -193,6 +199,11 @@ def snippet(body: str, terms: Iterable[str], *, width: int = 120, mark: tuple[st
 
 # -- index maintenance (called inside store transactions) ---------------------------------
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})")
+_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+UNDATED = "dnone"
+"""Meta token of a document without a publication date (``published`` NULL)."""
+IRREGULAR = "dbad"
+"""Meta token of a document whose ``published`` does not start with a valid ``YYYY-MM-DD``."""
 
 
 def site_token(site: str) -> str:
@@ -205,10 +216,28 @@ def month_token(published: str | None) -> str | None:
     return f"m{m.group(1)}{m.group(2)}" if m else None
 
 
+def date_tokens(published: str | None) -> list[str]:
+    """Publication-date tokens: year ``y2026``, month ``m202605`` and day ``d20260515``.
+
+    A document without a date (NULL) gets ``UNDATED``; one whose ``published`` does
+    not start with a valid ``YYYY-MM-DD`` (``''`` too) gets ``IRREGULAR``, and search
+    then checks the dates of its rows instead of trusting tokens.
+    """
+    if published is None:
+        return [UNDATED]
+    m = _DATE_RE.match(published)
+    try:
+        day = date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+    except ValueError:
+        day = None
+    if day is None:
+        return [IRREGULAR]
+    return [f"y{day:%Y}", f"m{day:%Y%m}", f"d{day:%Y%m%d}"]
+
+
 def meta_text(site: str, published: str | None) -> str:
-    """The hidden ``meta`` column: site and publication-month tokens for fast filters."""
-    month = month_token(published)
-    return site_token(site) + (f" {month}" if month else "")
+    """The hidden ``meta`` column: site and publication-date tokens for exact, fast filters."""
+    return " ".join([site_token(site), *date_tokens(published)])
 
 
 def index_document(conn: sqlite3.Connection, doc_id: int, title: str, body: str, meta: str) -> None:
@@ -239,26 +268,82 @@ def with_attachments(conn: sqlite3.Connection, doc_id: int, body: str) -> str:
     return "\n".join([body, *texts]) if texts else body
 
 
-def rebuild(conn: sqlite3.Connection) -> int:
-    """Re-index every non-duplicate document (after a tokenizer change or corruption)."""
+def rebuild(conn: sqlite3.Connection, batch: int = 2_000) -> int:
+    """Re-index every non-duplicate document (after a tokenizer change or corruption).
+
+    Reads the documents in id batches, so memory stays bounded on a large archive.
+    """
     conn.execute("INSERT INTO documents_fts (documents_fts) VALUES ('delete-all')")
-    n = 0
-    cur = conn.execute(
-        "SELECT id, title, body, site, published FROM documents WHERE duplicate_of IS NULL").fetchall()
-    for doc_id, title, body, site, published in cur:
-        index_document(conn, doc_id, title, with_attachments(conn, doc_id, body), meta_text(site, published))
-        n += 1
-    return n
+    n, last = 0, -1
+    while True:
+        rows = conn.execute(
+            "SELECT id, title, body, site, published FROM documents"
+            " WHERE duplicate_of IS NULL AND id > ? ORDER BY id LIMIT ?", (last, batch)).fetchall()
+        if not rows:
+            return n
+        for doc_id, title, body, site, published in rows:
+            index_document(conn, doc_id, title, with_attachments(conn, doc_id, body), meta_text(site, published))
+        n += len(rows)
+        last = rows[-1][0]
 
 
-def scoped(match: str, *, site: str | None = None, months: list[str] | None = None) -> str:
-    """Limit a user expression to title/body and AND the site / month tokens."""
-    expr = f"{{title body}} : ({match})"
+def scoped(match: str, *, site: str | None = None, dates: str = "", columns: str = "title body") -> str:
+    """Limit a user expression to ``columns``, AND the site token, append ``dates`` (``date_filter``)."""
+    expr = f"{{{columns}}} : ({match})"
     if site:
         expr += f' AND meta : ("{site_token(site)}")'
-    if months is not None:
-        expr += " AND meta : (" + " OR ".join(f'"{m}"' for m in months) + ")"
-    return expr
+    return expr + dates
+
+
+def cover(first: date, last: date) -> list[str]:
+    """The fewest year, month and day tokens whose days are exactly ``first`` to ``last``."""
+    out: list[str] = []
+    d = first
+    while d <= last:
+        month_end = date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
+        if d.month == 1 and d.day == 1 and date(d.year, 12, 31) <= last:
+            out.append(f"y{d.year:04d}")
+            end = date(d.year, 12, 31)
+        elif d.day == 1 and month_end <= last:
+            out.append(f"m{d.year:04d}{d.month:02d}")
+            end = month_end
+        else:
+            out.append(f"d{d.year:04d}{d.month:02d}{d.day:02d}")
+            end = d
+        if end >= last:  # never step past date.max
+            break
+        d = end + timedelta(days=1)
+    return out
+
+
+def _any(tokens: list[str]) -> str:
+    return "meta : (" + " OR ".join(f'"{t}"' for t in tokens) + ")"
+
+
+def date_filter(first: date | None, last: date | None, lowest: date, highest: date) -> str | None:
+    """The meta filter for publication days ``first``..``last`` (None: an open end).
+
+    ``lowest``/``highest`` are the archive's earliest and latest publication days.
+    The shorter of two exact forms: `` AND meta : (days in range)`` or
+    `` NOT meta : (days outside it, and "dnone")``, so the filter's tokens never span
+    more than half of the archive's time.  None: no day is in range.
+    """
+    lo = max(first or lowest, lowest)
+    hi = min(last or highest, highest)
+    if lo > hi:
+        return None
+    inside = (hi - lo).days + 1
+    outside = (lo - lowest).days + (highest - hi).days
+    # No document lies outside lowest..highest: widen the ends there to whole years (fewer tokens).
+    start, end = date(lowest.year, 1, 1), date(highest.year, 12, 31)
+    if inside <= outside:
+        return " AND " + _any(cover(start if lo == lowest else lo, end if hi == highest else hi))
+    out = [UNDATED]
+    if lo > lowest:
+        out += cover(start, lo - timedelta(days=1))
+    if hi < highest:
+        out += cover(hi + timedelta(days=1), end)
+    return " NOT " + _any(out)
 
 
 def optimize(conn: sqlite3.Connection) -> None:

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-RANK_WINDOW = 5_000
+RANK_WINDOW = 2_000
 """Most recent matches ranked by ``search`` (see its docstring)."""
 CHUNK = 500
 """Host parameters per ``IN (...)`` batch, far below SQLite's variable limit."""

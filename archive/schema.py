@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from archive import fts
 from archive.db import archive_label, now_iso, transaction
 from archive.errors import ArchiveError, SchemaTooNewError
 
@@ -348,6 +349,19 @@ def m006_counts(db: Database) -> None:
             UPDATE site_counts SET revisions = revisions - 1
             WHERE site = (SELECT site FROM documents WHERE id = OLD.document_id); END""",
     ])
+
+
+@migration
+def m007_date_tokens(db: Database) -> None:
+    """Re-index search with year, month and day tokens (``archive.fts.meta_text``).
+
+    ``since=`` / ``until=`` then become exact token filters inside FTS5 instead of a
+    look-up of ``documents.published`` per match.  The index is contentless, so its
+    rows are deleted all at once and every non-duplicate document is tokenized again
+    (about the cost of indexing it the first time).
+    """
+    n = fts.rebuild(db.conn)
+    logger.info("%s: m007_date_tokens re-indexed %d documents", archive_label(db), n)
 
 
 def known_names() -> list[str]:

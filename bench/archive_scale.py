@@ -14,6 +14,7 @@ government phrases, 300-1500 characters, 16 MinHash band keys, a raw HTML page);
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import shutil
@@ -21,12 +22,14 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from archive import Archive, fts, open_archive, store
+from archive.record import DocumentRecord
 from simulator.synthetic import RANKS, Generator
 
 logger = logging.getLogger(__name__)
@@ -36,16 +39,17 @@ QUERIES = {
     3: ["数字化", "城中村", "新能源", "产业链", "自贸区", "示范区"],
     4: ["营商环境", "疫情防控", "乡村振兴", "安全生产", "生态环境", "城市更新"],
 }
+FILTERED = ["发展", "营商", "数字化", "城中村", "营商环境", "城市更新"]
 DUPLICATE_EVERY = 50
 
 
-def _records(gen: Generator, n: int) -> Any:
-    recent: list[dict[str, Any]] = []
+def _records(gen: Generator, n: int) -> Iterator[DocumentRecord]:
+    recent: list[DocumentRecord] = []
     for i in range(n):
         if i % DUPLICATE_EVERY == DUPLICATE_EVERY - 1 and recent:
             src = recent[-1]
-            url = src["canonical_url"].replace(".html", f"_copy{i}.html")
-            yield dict(src, url=url, canonical_url=url, duplicate_of=src["canonical_url"])
+            url = src.canonical_url.replace(".html", f"_copy{i}.html")
+            yield dataclasses.replace(src, url=url, canonical_url=url)  # same body: an exact duplicate
             continue
         r = gen.record(i)
         recent[:] = [r]
@@ -67,8 +71,9 @@ def insert(path: Path, n: int, batch: int, seed: int) -> None:
     print(f"generator ready in {time.perf_counter() - t0:.1f}s")
     db = open_archive(path)
     spent, done, outcomes = 0.0, 0, {"new": 0, "duplicate": 0}
-    chunk: list[dict[str, Any]] = []
-    report = max(batch, n // 10)
+    chunk: list[DocumentRecord] = []
+    report = max(batch, n // 20)
+    mark = (0.0, 0)  # (spent, done) at the previous progress line
     for r in _records(gen, n):
         chunk.append(r)
         if len(chunk) == batch or done + len(chunk) == n:
@@ -79,7 +84,11 @@ def insert(path: Path, n: int, batch: int, seed: int) -> None:
             done += len(chunk)
             chunk = []
             if done % report == 0 or done == n:
-                print(f"  {done:>9,} docs  {done / spent:,.0f} docs/s  {_mb(_size(path))}", flush=True)
+                interval = (done - mark[1]) / max(1e-9, spent - mark[0])
+                mark = (spent, done)
+                print(f"  {done:>9,} docs  {done / spent:,.0f} docs/s overall, {interval:,.0f} docs/s since the"
+                      f" last line  {_mb(_size(path))}  load {os.getloadavg()[0]:.1f}  {time.strftime('%H:%M:%S')}",
+                      flush=True)
     print(f"insert: {n:,} docs in {spent:,.1f}s = {n / spent:,.0f} docs/s "
           f"(store.save_documents, {batch} per transaction; {outcomes})")
     t = time.perf_counter()
@@ -119,11 +128,33 @@ WINDOW: int | None = None
 """``--window``: ranking window passed to ``Archive.search`` (None: its default)."""
 
 
+class _Plans(logging.Handler):
+    """Collects the plan ``archive.search`` logs for each query (bm25, bm25 words, recency)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.last = ""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.last = str(record.args[0]) if record.args else ""
+
+
+PLANS = _Plans()
+
+
 def _search(a: Archive, w: str, **kw: Any) -> Any:
     return a.search(w, **kw) if WINDOW is None else a.search(w, window=WINDOW or None, **kw)
 
 
+def _p95(times: list[float]) -> float:
+    return statistics.quantiles(times, n=20)[18] if len(times) > 1 else times[0]
+
+
 def search(path: Path, repeat: int) -> None:
+    logger = logging.getLogger("archive.search")
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(PLANS)
+    logger.propagate = False
     a = Archive(path)
     total = a.count()
     print(f"search (limit 20, bm25 + snippets, read-only connection, {repeat} runs per query after 1 warm-up):")
@@ -140,22 +171,32 @@ def search(path: Path, repeat: int) -> None:
                 mine.append((time.perf_counter() - t) * 1000)
             times += mine
             print(f"    {w:<6} rank {RANKS.get(w, 0):>5}  matches {hits:>9,} ({hits / total:6.1%})"
-                  f"  median {statistics.median(mine):8.1f} ms")
+                  f"  median {statistics.median(mine):8.1f} ms  p95 {_p95(mine):8.1f} ms  {PLANS.last}")
         q = statistics.quantiles(times, n=20)
         print(f"  {length}-char: p50 {statistics.median(times):.1f} ms  p95 {q[18]:.1f} ms")
     newest = a.conn.execute("SELECT max(published) FROM documents").fetchone()[0][:10]
     since = f"{int(newest[:4]) - 1}{newest[4:]}"
-    print(f"  filtered (site=sd_site03 = 1/20 of docs; since={since} = last 12 months):")
-    for w in ("发展", "营商环境", "城市更新"):
-        for label, kw in (("site", {"site": "sd_site03"}), ("since", {"since": since}),
-                          ("site+since", {"site": "sd_site03", "since": since})):
+    older = f"{int(newest[:4]) - 3}{newest[4:]}"
+    until = f"{int(newest[:4]) - 2}{newest[4:]}"
+    filters: dict[str, dict[str, str]] = {
+        "site": {"site": "sd_site03"}, "since": {"since": since},
+        "site+since": {"site": "sd_site03", "since": since}, "range": {"since": older, "until": until}}
+    print(f"  filtered (site=sd_site03 = 1/20 of docs; since={since} = last 12 months;"
+          f" range = {older}..{until}):")
+    by_filter: dict[str, list[float]] = {k: [] for k in filters}
+    for w in FILTERED:
+        for label, kw in filters.items():
             _search(a, w, **kw)
             mine = []
             for _ in range(repeat):
                 t = time.perf_counter()
                 _search(a, w, **kw)
                 mine.append((time.perf_counter() - t) * 1000)
-            print(f"    {w:<6} {label:<10} median {statistics.median(mine):8.1f} ms")
+            by_filter[label] += mine
+            print(f"    {w:<6} {label:<10} median {statistics.median(mine):8.1f} ms  p95 {_p95(mine):8.1f} ms"
+                  f"  {PLANS.last}")
+    for label, times in by_filter.items():
+        print(f"  {label}: p50 {statistics.median(times):.1f} ms  p95 {_p95(times):.1f} ms")
     a.close()
 
 
@@ -216,7 +257,7 @@ def crawl_path(path: Path, n: int = 1000) -> None:
     new = (time.perf_counter() - t) / n * 1000
     t = time.perf_counter()
     for r in recs:
-        store.save_document(db, dict(r, fetched_at="2030-01-01T00:00:00+00:00"))
+        store.save_document(db, dataclasses.replace(r, fetched_at="2030-01-01T00:00:00+00:00"))
     same = (time.perf_counter() - t) / n * 1000
     print(f"crawl path (one transaction per save_document): new {new:.1f} ms/doc, "
           f"unchanged re-fetch {same:.2f} ms/doc")

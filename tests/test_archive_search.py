@@ -151,7 +151,10 @@ def test_meta_tokens_are_not_searchable(archive: Archive) -> None:
     from archive.fts import meta_text
 
     tokens = meta_text("sd_province", "2024-05-01").split()
-    assert tokens[1] == "m202405"
+    assert tokens[1:] == ["y2024", "m202405", "d20240501"]
+    assert meta_text("sd_province", None).split()[1:] == ["dnone"]
+    assert meta_text("sd_province", "2024-05").split()[1:] == ["dbad"]
+    tokens += ["dnone", "dbad"]
     for t in tokens:
         assert ids(archive, t) == []
 
