@@ -52,7 +52,7 @@ class ArchiveSession:
 
     def __init__(self, path: str | Path, *, identity: Identity = EXACT_ONLY, store_raw: bool = True,
                  busy_timeout: float = CRAWL_BUSY_TIMEOUT, busy_retries: int = CRAWL_BUSY_RETRIES,
-                 batch_size: int = 1, batch_seconds: float = 1.0) -> None:
+                 batch_size: int = 1, batch_seconds: float = 1.0, cache_kib: int | None = None) -> None:
         self.path = str(path)
         self.identity = identity
         self.store_raw = store_raw
@@ -60,6 +60,8 @@ class ArchiveSession:
         self.batch_seconds = float(batch_seconds)
         # quick_check: a session writes, and must not write into a damaged file (issue #17)
         self.db = open_archive(self.path, busy_timeout=busy_timeout, busy_retries=busy_retries, check=True)
+        if cache_kib:  # the connection's page cache: what the crawl process holds of the archive at most
+            self.db.conn.execute(f"PRAGMA cache_size = -{int(cache_kib)}")
         self.reader = Archive(self.db)
         self.closed = False
         self.pending = 0

@@ -155,6 +155,8 @@ SETTINGS: dict[str, Parser] = {
     "ARCHIVE_BUSY_RETRIES": number(0, 100, integer=True),
     "ARCHIVE_BATCH_SIZE": number(1, 100_000, integer=True),
     "ARCHIVE_BATCH_SECONDS": number(0, 3600),
+    "ARCHIVE_CACHE_MIB": number(1, 65_536, integer=True),
+    "CLEANING_MAX_IN_FLIGHT": number(0, 100_000, integer=True),
     "CLEANING_TIMEOUT": number(0, 86_400),
     "MONITOR_MIN_LINKS_RATIO": number(0, 1),
     "MONITOR_MAX_FAILURE_RATE": number(0, 1),

@@ -106,6 +106,8 @@ ARCHIVE_BATCH_SIZE = 50
 """Documents committed together (1: one transaction each); a kill loses at most one batch."""
 ARCHIVE_BATCH_SECONDS = 1.0
 """A batch is committed at the latest this long after its first document."""
+ARCHIVE_CACHE_MIB = 16
+"""SQLite page cache of the crawl's archive connection: the most of the archive a crawl holds in memory."""
 LOCK_ENABLED = True
 """One crawl per site and archive at a time (see ``crawler.extensions.sitelock``)."""
 LOCK_DIR = ""
@@ -128,6 +130,8 @@ CLEANING_WORKERS: int | None = _env("GOVPRESS_CLEANING_WORKERS", None, _config.n
 """Extraction processes (None: one per core, 0 on one core; 0 extracts on the reactor thread)."""
 CLEANING_TIMEOUT = 30.0
 """Seconds of extraction a page may take in a worker; a longer one is dropped (``cleaning/timeout``)."""
+CLEANING_MAX_IN_FLIGHT = 0
+"""Pages in the extraction pool at once at most (0: four per worker); downloads pause while it is full."""
 DEDUP_ENABLED = True
 DEDUP_NEAR_ENABLED = True
 ATTACHMENTS_ENABLED = _env("GOVPRESS_ATTACHMENTS", True, _config.boolean)

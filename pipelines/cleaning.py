@@ -5,10 +5,18 @@ and ``process_item`` awaits it, so the reactor thread keeps fetching while both 
 extract; each page gets ``CLEANING_TIMEOUT`` seconds, and a page that takes longer is
 dropped with a counted reason (``cleaning/timeout``), as is a page whose worker died
 (``cleaning/worker_died``).
+
+Backpressure: at most ``CLEANING_MAX_IN_FLIGHT`` pages are in the pool at once (the
+others wait their turn here), and while the pool holds that many the crawl's engine
+schedules no new download (``engine.pause``; ``cleaning/backpressure`` counts the
+pauses).  So when extraction is slower than fetching, pages do not pile up in memory
+(each waiting page is its response, its record and its raw bytes): at most the bound
+plus the downloads already under way.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import Coroutine
@@ -41,7 +49,16 @@ class CleaningPipeline:
         workers = crawler.settings.get("CLEANING_WORKERS")
         self.workers = default_workers() if workers in (None, "") else int(workers)
         self.budget = crawler.settings.getfloat("CLEANING_TIMEOUT", 30.0)
+        bound = crawler.settings.getint("CLEANING_MAX_IN_FLIGHT", 0)
+        self.max_in_flight = bound if bound > 0 else max(4, 4 * self.workers)
+        """Pages in the pool at most (0 in the setting: four per worker)."""
         self.pool: pagepool.PagePool | None = None
+        self.in_flight = 0
+        """Pages submitted to the pool and not back yet (never above ``max_in_flight``)."""
+        self.waiting = 0
+        """Pages waiting for a place in the pool."""
+        self._turns: asyncio.Semaphore | None = None
+        self._paused = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleaningPipeline:
@@ -52,6 +69,11 @@ class CleaningPipeline:
             self.pool = pagepool.acquire(self.workers, self.budget)
 
     def close_spider(self) -> None:
+        if self._paused:
+            self._paused = False
+            engine = self._engine()
+            if engine is not None:
+                engine.unpause()
         if self.pool is not None:
             pagepool.release(self.pool)
             self.pool = None
@@ -81,7 +103,45 @@ class CleaningPipeline:
         return self._pooled(item, site)
 
     async def _pooled(self, item: DocumentRecord, site: Any) -> DocumentRecord:
-        return self._finish(item, site, await self._extract(item, site))
+        if self._turns is None:  # made on the running loop (Scrapy's asyncio reactor)
+            self._turns = asyncio.Semaphore(self.max_in_flight)
+        self.waiting += 1
+        try:
+            await self._turns.acquire()
+        finally:
+            self.waiting -= 1
+        self.in_flight += 1
+        self._throttle()
+        try:
+            extraction = await self._extract(item, site)
+        finally:
+            self.in_flight -= 1
+            self._turns.release()
+            self._throttle()
+        return self._finish(item, site, extraction)
+
+    def _engine(self) -> Any:
+        try:
+            return self.crawler.engine
+        except (AttributeError, RuntimeError):  # a crawler built for a test: no engine yet
+            return None
+
+    def _throttle(self) -> None:
+        """Pause the engine's downloads while the pool is full; resume once a place frees."""
+        engine = self._engine()
+        if engine is None:
+            return
+        if self.in_flight >= self.max_in_flight and not self._paused:
+            self._paused = True
+            engine.pause()
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("cleaning/backpressure")
+        elif self.in_flight < self.max_in_flight and self._paused:
+            self._paused = False
+            engine.unpause()
+            slot = getattr(engine, "_slot", None)  # wake the engine now, not at its 5 s heartbeat
+            if slot is not None:
+                slot.nextcall.schedule()
 
     def _finish(self, item: DocumentRecord, site: Any, extraction: Extraction | None) -> DocumentRecord:
         cleaned = clean(item, site, self.options, extraction=extraction)

@@ -51,7 +51,8 @@ def session_for(crawler: Crawler) -> ArchiveSession:
                                  busy_timeout=settings.getfloat("ARCHIVE_BUSY_TIMEOUT", CRAWL_BUSY_TIMEOUT),
                                  busy_retries=settings.getint("ARCHIVE_BUSY_RETRIES", CRAWL_BUSY_RETRIES),
                                  batch_size=settings.getint("ARCHIVE_BATCH_SIZE", 50),
-                                 batch_seconds=settings.getfloat("ARCHIVE_BATCH_SECONDS", 1.0))
+                                 batch_seconds=settings.getfloat("ARCHIVE_BATCH_SECONDS", 1.0),
+                                 cache_kib=1024 * settings.getint("ARCHIVE_CACHE_MIB", 16))
     except ArchiveError as exc:
         _ERRORS[crawler] = exc
         raise

@@ -104,3 +104,19 @@ def test_a_kill_loses_at_most_the_open_batch(tmp_path: Path) -> None:
         assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         urls = [r[0] for r in c.execute("SELECT canonical_url FROM documents ORDER BY id")]
     assert urls == [_rec(n).canonical_url for n in range(20)]  # two full batches; the third was open
+
+
+def test_the_page_cache_is_the_sessions_bound_not_the_archives_size(tmp_path: Path) -> None:
+    """A crawl's connection keeps ``cache_kib`` of the archive in memory at most (``ARCHIVE_CACHE_MIB``)."""
+    from crawler.settings import ARCHIVE_CACHE_MIB
+    from pipelines.session import session_for
+    from tests.conftest import component_crawler
+
+    with ArchiveSession(tmp_path / "a.sqlite", cache_kib=2048) as s:
+        assert s.db.conn.execute("PRAGMA cache_size").fetchone()[0] == -2048
+    crawler = component_crawler(tmp_path)
+    session = session_for(crawler)
+    try:
+        assert session.db.conn.execute("PRAGMA cache_size").fetchone()[0] == -1024 * ARCHIVE_CACHE_MIB
+    finally:
+        session.close()

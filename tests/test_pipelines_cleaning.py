@@ -1,8 +1,9 @@
-"""CleaningPipeline (pipelines/cleaning.py): content fields, stats, the too-short drop."""
+"""CleaningPipeline (pipelines/cleaning.py): content fields, stats, the too-short drop, backpressure."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scrapy.exceptions import DropItem
@@ -48,3 +49,85 @@ def test_a_304_passes_through_untouched(tmp_path: Path) -> None:
     pipe = CleaningPipeline.from_crawler(component_crawler(tmp_path))
     item = pipe.process_item(fixture_record(raw=b"", not_modified=True, http_status=304))
     assert item.title == "" and item.body == ""
+
+
+class _GatedPool:
+    """A pool whose pages finish only when the test says so; it records how many it held."""
+
+    def __init__(self) -> None:
+        self.held = 0
+        self.peak = 0
+        self.gate: Any = None
+
+    async def run(self, fn: Any, *args: Any) -> Any:
+        import asyncio
+
+        if self.gate is None:
+            self.gate = asyncio.Event()
+        self.held += 1
+        self.peak = max(self.peak, self.held)
+        try:
+            await self.gate.wait()
+            return fn(*args)
+        finally:
+            self.held -= 1
+
+
+class _Engine:
+    def __init__(self) -> None:
+        self.paused = False
+        self.pauses = 0
+        self.wakeups = 0
+        engine = self
+
+        class _Call:
+            def schedule(self) -> None:
+                engine.wakeups += 1
+
+        class _Slot:
+            nextcall = _Call()
+
+        self._slot = _Slot()
+
+    def pause(self) -> None:
+        self.paused = True
+        self.pauses += 1
+
+    def unpause(self) -> None:
+        self.paused = False
+
+
+def test_pages_in_the_pool_never_exceed_the_bound_and_downloads_pause_meanwhile(tmp_path: Path) -> None:
+    """30 pages arrive at once with room for 4: the pool never holds more than 4, the engine
+    is paused while it is full and woken once it frees, and every page comes out cleaned."""
+    import asyncio
+
+    crawler = component_crawler(tmp_path, CLEANING_WORKERS=1, CLEANING_MAX_IN_FLIGHT=4)
+    engine = _Engine()
+    crawler.engine = engine
+    crawler.stats.open_spider()
+    p = CleaningPipeline.from_crawler(crawler)
+    gated = _GatedPool()
+    p.pool = gated  # type: ignore[assignment]
+    assert p.max_in_flight == 4
+
+    async def scenario() -> list[Any]:
+        tasks = [asyncio.ensure_future(p.process_item(fixture_record())) for _ in range(30)]
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert gated.held == 4 and p.in_flight == 4 and p.waiting == 26
+        assert engine.paused  # full: no new download is scheduled
+        gated.gate.set()
+        done = await asyncio.gather(*tasks)
+        return done
+
+    items = asyncio.run(scenario())
+    assert gated.peak == 4
+    assert len(items) == 30 and all(i.body for i in items)
+    assert not engine.paused and engine.wakeups >= 1 and p.in_flight == 0 and p.waiting == 0
+    assert crawler.stats.get_value("cleaning/backpressure") == engine.pauses >= 1
+    assert crawler.stats.get_value("cleaning/ok") == 30
+
+
+def test_the_default_bound_is_four_pages_per_worker(tmp_path: Path) -> None:
+    assert CleaningPipeline.from_crawler(component_crawler(tmp_path, CLEANING_WORKERS=3)).max_in_flight == 12

@@ -22,12 +22,19 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from archive.record import DocumentRecord
+from archive.urlset import UrlSet
 from core.siteconfig import ListPage, SiteDefinition
 from core.urls import canonicalize, is_followable
 from crawler import multipage
 from crawler.apilists import list_page
 from crawler.blocks import KINDS, Block, classify_exception, classify_list_page, classify_response
 from crawler.links import article_links
+
+NEXT_LIST_PRIORITY = -1
+"""Priority of the request for a column's next list page, below its articles' (0): the
+crawl fetches what one list page links to before it reads the next, so the request queue
+holds at most about one list page of articles per column, not the whole site (a 200k
+article backfill would otherwise queue every article before fetching the first)."""
 
 LIST_API_HOOK = "list_api_requests"
 """Name of the spider method that turns an empty-shell list page into data-API requests
@@ -41,8 +48,9 @@ class SiteSpider(scrapy.Spider):
     allowed_domains: list[str]
     max_list_pages: int
     """Cap on list pages per column (``LIST_MAX_PAGES``; 0: the site's ``max_pages``)."""
-    scheduled: set[str]
-    """Canonical article URLs and list URLs already requested (the crawl's own dupefilter)."""
+    scheduled: UrlSet
+    """Canonical article URLs and list URLs already requested (the crawl's own dupefilter),
+    kept on disk (``archive.urlset``) so that it costs no memory per URL."""
     allow_private: bool
     max_links: int
     """Article links taken from one list page (``LIST_MAX_LINKS``)."""
@@ -57,7 +65,7 @@ class SiteSpider(scrapy.Spider):
         spider.max_list_pages = settings.getint("LIST_MAX_PAGES", 0)
         spider.max_links = settings.getint("LIST_MAX_LINKS", 500)
         spider.max_requests = settings.getint("FRONTIER_MAX_REQUESTS", 50_000)
-        spider.scheduled = set()
+        spider.scheduled = UrlSet()
         spider.allow_private = bool(settings.getdict("HOSTMAP"))
         if settings.getfloat("DOWNLOAD_DELAY") <= 0:
             spider.logger.warning(
@@ -65,6 +73,12 @@ class SiteSpider(scrapy.Spider):
                 "past CONCURRENT_REQUESTS_PER_DOMAIN; use at least 0.01"
             )
         return spider
+
+    def closed(self, reason: str) -> None:
+        """Drop the crawl's set of scheduled URLs (its temporary file goes with it)."""
+        scheduled = getattr(self, "scheduled", None)
+        if scheduled is not None:
+            scheduled.close()
 
     def canonical(self, url: str) -> str:
         """The archive identity of ``url``; mobile mirrors (``m.`` hosts) fold to ``www.``."""
@@ -158,7 +172,7 @@ class SiteSpider(scrapy.Spider):
         elif nxt and not self._frontier_full():
             self.scheduled.add(nxt)
             yield scrapy.Request(
-                nxt, callback=self.parse_list, errback=self.on_error,
+                nxt, callback=self.parse_list, errback=self.on_error, priority=NEXT_LIST_PRIORITY,
                 cb_kwargs={"lst": lst, "page": page + 1},
                 meta={"handle_httpstatus_list": [404], "govpress": "next_list",
                       "page_links": sorted(set(canon.values())), "list_url": response.url},
