@@ -39,7 +39,7 @@ class Options:
     min_chars: int = 20
     near: bool = True
     max_nodes: int = MAX_NODES
-    """Tags parsed per page at most (``EXTRACT_MAX_NODES``); see ``pipelines.extract.dom.guard``."""
+    """Tags parsed per page at most (``EXTRACT_MAX_NODES``); see ``pipelines.extract.dom.parse_guarded``."""
 
 
 @dataclass

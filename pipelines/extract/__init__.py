@@ -107,7 +107,7 @@ def extract(
     ``min_text`` own characters), ``no_title``, ``no_date`` (no date found),
     ``date_out_of_range`` (a date found but implausible), ``replacement_chars``.
     Flags of what was given up: ``truncated_nodes`` / ``truncated_attributes`` /
-    ``flattened_depth`` (a pathological page cut before parsing, see ``dom.guard``),
+    ``flattened_depth`` (a pathological page cut, see ``dom.parse_guarded``),
     ``charset_mismatch`` (a declared charset that cannot be right was ignored),
     ``bad_url`` (a malformed link skipped) and ``extract_error`` (an unexpected failure;
     the fields found so far are kept).
