@@ -6,8 +6,11 @@ child (``crawl``) while the simulator keeps serving from this process.
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +26,12 @@ if TYPE_CHECKING:
 # (seconds on a loaded machine) to each.  The pool has its own tests (test_pipelines_pool.py,
 # including a crawl through it); set GOVPRESS_CLEANING_WORKERS to run every crawl test with it.
 os.environ.setdefault("GOVPRESS_CLEANING_WORKERS", "0")
+# Commands run without --archive use a fresh archive of the suite's own, never the ./data archive
+# of a checkout that has been used (an older one would need a migration a read-only command refuses).
+if "GOVPRESS_ARCHIVE" not in os.environ:
+    _archive_dir = tempfile.mkdtemp(prefix="govpress-tests-")
+    atexit.register(shutil.rmtree, _archive_dir, True)
+    os.environ["GOVPRESS_ARCHIVE"] = str(Path(_archive_dir) / "govpress.sqlite")
 
 NOW = "2026-11-22T09:00:00+08:00"
 """The crawl clock for tests: the simulator's newest articles are a few days old."""
