@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+from pipelines.textfold import nfkc
 
 from . import patterns as P
 
@@ -40,7 +41,7 @@ def squash(text: str) -> str:
 
     Cached: the headline, date, source and author searches squash the same page lines
     again and again (28 NFKC calls a page on the simulator's pages, a sixth of extraction)."""
-    return _NONWORD_RE.sub("", unicodedata.normalize("NFKC", text)).lower()
+    return _NONWORD_RE.sub("", nfkc(text)).lower()
 
 
 def credit_names(line: str) -> list[str]:
