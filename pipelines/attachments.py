@@ -81,22 +81,38 @@ class AttachmentPipeline:
     def process_item(self, item: DocumentRecord) -> DocumentRecord:
         if item.outcome not in ("new", "updated", "unchanged") or not item.attachments or self.session is None:
             return item
-        wanted: dict[str, dict[str, Any]] = {}
-        for att in item.attachments:
-            url = att.get("url", "")
-            if url.startswith(("http://", "https://")) and url not in wanted:
-                wanted[url] = att
+        wanted = self._wanted(item)
         try:
             missing = self.session.missing_attachments(item.canonical_url, list(wanted))
         except ArchiveError as exc:
             logger.error("%s: attachments not checked: %s", item.site, exc)
             return item
+        engine = self.crawler.engine
+        for request in self._requests(item, wanted, missing):
+            assert engine is not None
+            engine.crawl(request)
+        return item
+
+    @staticmethod
+    def _wanted(item: DocumentRecord) -> dict[str, dict[str, Any]]:
+        """The record's attachments by URL (http(s) only, each once)."""
+        wanted: dict[str, dict[str, Any]] = {}
+        for att in item.attachments:
+            url = att.get("url", "")
+            if url.startswith(("http://", "https://")) and url not in wanted:
+                wanted[url] = att
+        return wanted
+
+    def _requests(self, item: DocumentRecord, wanted: dict[str, dict[str, Any]],
+                  missing: list[str]) -> list[scrapy.Request]:
+        """Requests for the ``missing`` files, at most ``max_per_document``; a kind that is not
+        fetched is saved at once as ``skipped: <kind>``."""
         if len(missing) > self.max_per_document:
             logger.warning("%s: %d attachments on %s; fetching the first %d", item.site, len(missing),
                            item.url, self.max_per_document)
             self._stat("over_limit", len(missing) - self.max_per_document)
             missing = missing[: self.max_per_document]
-        engine = self.crawler.engine
+        requests: list[scrapy.Request] = []
         for url in missing:
             att = wanted[url]
             kind = name_kind(url, att.get("name", ""))
@@ -107,13 +123,10 @@ class AttachmentPipeline:
             meta = {"download_maxsize": self.max_bytes, "download_warnsize": 0,
                     "attachment": {"document": item.canonical_url, "site": item.site, "url": url,
                                    "name": att.get("name", ""), "kind": kind}}
-            request = scrapy.Request(url, callback=self._fetched, errback=self._failed, meta=meta,
-                                     dont_filter=True, priority=1,
-                                     headers={"Referer": item.url})
+            requests.append(scrapy.Request(url, callback=self._fetched, errback=self._failed, meta=meta,
+                                           dont_filter=True, priority=1, headers={"Referer": item.url}))
             self._stat("requested")
-            assert engine is not None
-            engine.crawl(request)
-        return item
+        return requests
 
     def _save(self, item_or_doc: DocumentRecord | str, rec: AttachmentRecord) -> None:
         assert self.session is not None and self.crawler.stats is not None

@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
-import scrapy
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.python.failure import Failure
@@ -32,14 +30,9 @@ from twisted.python.failure import Failure
 from archive.attachments import AttachmentRecord
 from archive.record import DocumentRecord
 from crawler.distributed import connect, encode_attachment, keys
-from pipelines.attachment_text import name_kind
-from pipelines.attachments import FETCHED_KINDS, AttachmentPipeline
+from pipelines.attachments import AttachmentPipeline
 
 logger = logging.getLogger(__name__)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class StreamAttachmentPipeline(AttachmentPipeline):
@@ -65,32 +58,11 @@ class StreamAttachmentPipeline(AttachmentPipeline):
     async def process_item(self, item: DocumentRecord) -> DocumentRecord:  # type: ignore[override]
         if item.not_modified or not item.attachments:
             return item
-        wanted: dict[str, dict[str, Any]] = {}
-        for att in item.attachments:
-            url = att.get("url", "")
-            if url.startswith(("http://", "https://")) and url not in wanted:
-                wanted[url] = att
+        wanted = self._wanted(item)
         stored = self.stored(item.canonical_url)
-        missing = [u for u in wanted if u not in stored]
-        if len(missing) > self.max_per_document:
-            logger.warning("%s: %d attachments on %s; fetching the first %d", item.site, len(missing),
-                           item.url, self.max_per_document)
-            self._stat("over_limit", len(missing) - self.max_per_document)
-            missing = missing[: self.max_per_document]
         engine = self.crawler.engine
         assert engine is not None
-        for url in missing:
-            att = wanted[url]
-            kind = name_kind(url, att.get("name", ""))
-            if kind not in FETCHED_KINDS:
-                self._save(item, AttachmentRecord(url=url, name=att.get("name", ""), kind=kind,
-                                                  status=f"skipped: {kind}", fetched_at=_now()))
-                continue
-            meta = {"download_maxsize": self.max_bytes, "download_warnsize": 0,
-                    "attachment": {"document": item.canonical_url, "site": item.site, "url": url,
-                                   "name": att.get("name", ""), "kind": kind}}
-            request = scrapy.Request(url, meta=meta, dont_filter=True, priority=1, headers={"Referer": item.url})
-            self._stat("requested")
+        for request in self._requests(item, wanted, [u for u in wanted if u not in stored]):
             try:
                 response = await engine.download_async(request)
             except Exception as exc:
