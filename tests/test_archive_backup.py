@@ -60,14 +60,18 @@ def test_backup_during_a_crawl_then_after_a_kill(tmp_path: Path) -> None:
             assert a.count() == docs
     assert 0 < _count(copies[0]) < _count(copies[-1]) <= _count(archive)
 
-    # After the kill: the main file alone is a consistent archive (schema and all) ...
-    alone = tmp_path / "alone" / "a.sqlite"
-    alone.parent.mkdir()
-    shutil.copyfile(archive, alone)
-    with sqlite3.connect(alone) as conn:
+    # After the kill: the main file with its -wal, as the crash left them, is a consistent archive.
+    # (The main file alone is not: a kill during one of SQLite's automatic checkpoints leaves it
+    # half-updated, and only the WAL completes it.  The docs say so.)
+    left = tmp_path / "left" / "a.sqlite"
+    left.parent.mkdir()
+    shutil.copyfile(archive, left)
+    if Path(f"{archive}-wal").exists():
+        shutil.copyfile(f"{archive}-wal", f"{left}-wal")
+    with sqlite3.connect(left) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    with Archive(alone) as a:
-        assert a.count(include_duplicates=True) <= _count(archive)
+    with Archive(left) as a:
+        assert a.count(include_duplicates=True) == _count(archive)
     # ... and a backup holds everything committed before the kill.
     final = tmp_path / "final.sqlite"
     result = subprocess.run([sys.executable, "-m", "app.cli", "backup", str(final), "--archive", str(archive)],
