@@ -3,6 +3,8 @@
     python bench/archive_scale.py                  # 1,000,000 documents
     python bench/archive_scale.py --docs 100000    # quick run
     python bench/archive_scale.py --docs 100000 --path /tmp/a.sqlite --keep
+    python bench/archive_scale.py --path /tmp/a.sqlite --fill-only       # fill now ...
+    python bench/archive_scale.py --path /tmp/a.sqlite --reuse --only-search   # ... measure when quiet
 
 Documents come from ``simulator.synthetic`` (Zipf vocabulary of pseudo-words and
 government phrases, 300-1500 characters, 16 MinHash band keys, a raw HTML page);
@@ -275,13 +277,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--overwrite", action="store_true", help="replace an existing --path")
     p.add_argument("--window", type=int, help="ranking window for search (0: rank every match)")
     p.add_argument("--only-search", action="store_true", help="with --reuse: search and lookups only")
+    p.add_argument("--fill-only", action="store_true",
+                   help="insert and report sizes, then stop (measure later with --reuse on a quiet machine)")
     p.add_argument("--reuse", action="store_true",
                    help="measure an existing --path archive again (no insert)")
     args = p.parse_args(argv)
     global WINDOW
     WINDOW = args.window
-    if args.reuse and args.path is None:
-        p.error("--reuse needs --path")
+    if (args.reuse or args.fill_only) and args.path is None:
+        p.error("--reuse and --fill-only need --path")
     tmp = None
     if args.path is None:
         tmp = Path(tempfile.mkdtemp(prefix="govpress-bench-"))
@@ -304,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
             insert(path, args.docs, args.batch, args.seed)
         if not args.only_search:
             sizes(path)
+        if args.fill_only:
+            return 0
         search(path, args.repeat)
         lookups(path)
         if not args.only_search:
