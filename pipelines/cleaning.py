@@ -1,10 +1,12 @@
 """CleaningPipeline: raw article HTML to clean text and metadata (``pipelines.process.clean``).
 
-With ``CLEANING_WORKERS`` > 0 the extraction runs in a process pool (``pipelines.pool``)
-and ``process_item`` awaits it, so the reactor thread keeps fetching while both cores
-extract; each page gets ``CLEANING_TIMEOUT`` seconds, and a page that takes longer is
-dropped with a counted reason (``cleaning/timeout``), as is a page whose worker died
-(``cleaning/worker_died``).
+With ``CLEANING_WORKERS`` > 0 the page's CPU-bound work (``pipelines.process.prepare_page``:
+the extraction, the transcript and references, and the fingerprints ``DedupPipeline``
+would otherwise compute) runs in a process pool (``pipelines.pool``) and ``process_item``
+awaits it, so the reactor thread keeps fetching while both cores work and is left with
+the archive's SQL; each page gets ``CLEANING_TIMEOUT`` seconds, and a page that takes
+longer is dropped with a counted reason (``cleaning/timeout``), as is a page whose worker
+died (``cleaning/worker_died``).
 
 Backpressure: at most ``CLEANING_MAX_IN_FLIGHT`` pages are in the pool at once (the
 others wait their turn here), and while the pool holds that many the crawl's engine
@@ -27,8 +29,7 @@ from scrapy.exceptions import DropItem
 
 from archive.record import DocumentRecord
 from pipelines import pool as pagepool
-from pipelines.extract import Extraction
-from pipelines.process import Options, clean, extract_args, extract_page
+from pipelines.process import Options, Prepared, clean, prepare_args, prepare_page
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +45,12 @@ class CleaningPipeline:
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
-        self.options = Options(min_chars=crawler.settings.getint("CLEANING_MIN_CHARS", 20),
-                               max_nodes=crawler.settings.getint("EXTRACT_MAX_NODES", Options.max_nodes))
+        settings = crawler.settings
+        self.options = Options(min_chars=settings.getint("CLEANING_MIN_CHARS", 20),
+                               max_nodes=settings.getint("EXTRACT_MAX_NODES", Options.max_nodes),
+                               near=settings.getbool("DEDUP_ENABLED", True)
+                               and settings.getbool("DEDUP_NEAR_ENABLED", True))
+        """``near``: the pool computes MinHash only when ``DedupPipeline`` would."""
         workers = crawler.settings.get("CLEANING_WORKERS")
         self.workers = default_workers() if workers in (None, "") else int(workers)
         self.budget = crawler.settings.getfloat("CLEANING_TIMEOUT", 30.0)
@@ -78,11 +83,11 @@ class CleaningPipeline:
             pagepool.release(self.pool)
             self.pool = None
 
-    async def _extract(self, item: DocumentRecord, site: object) -> Extraction:
-        """The page's extraction from the pool."""
+    async def _prepare(self, item: DocumentRecord, site: object) -> Prepared:
+        """The page's extraction, structure and fingerprints from the pool."""
         assert self.crawler.stats is not None and self.pool is not None
         try:
-            return await self.pool.run(extract_page, *extract_args(item, site, self.options))  # type: ignore[arg-type]
+            return await self.pool.run(prepare_page, *prepare_args(item, site, self.options))  # type: ignore[arg-type]
         except pagepool.PageTimeout:
             self.crawler.stats.inc_value("cleaning/timeout")
             logger.error("%s: extraction took more than %.0f s; page dropped: %s",
@@ -113,12 +118,12 @@ class CleaningPipeline:
         self.in_flight += 1
         self._throttle()
         try:
-            extraction = await self._extract(item, site)
+            prepared = await self._prepare(item, site)
         finally:
             self.in_flight -= 1
             self._turns.release()
             self._throttle()
-        return self._finish(item, site, extraction)
+        return self._finish(item, site, prepared)
 
     def _engine(self) -> Any:
         try:
@@ -143,8 +148,8 @@ class CleaningPipeline:
             if slot is not None:
                 slot.nextcall.schedule()
 
-    def _finish(self, item: DocumentRecord, site: Any, extraction: Extraction | None) -> DocumentRecord:
-        cleaned = clean(item, site, self.options, extraction=extraction)
+    def _finish(self, item: DocumentRecord, site: Any, prepared: Prepared | None) -> DocumentRecord:
+        cleaned = clean(item, site, self.options, prepared=prepared)
         assert self.crawler.stats is not None
         for note in cleaned.notes:
             self.crawler.stats.inc_value(note)

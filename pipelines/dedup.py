@@ -3,7 +3,9 @@
 The URL layer already ran in the spider (``canonical_url``).  Here the body is
 hashed (exact layer) and MinHash-signed (near layer); the archive compares them
 with the archived documents inside the save transaction, so identity is decided
-once, where it is written (``archive.save``).  Nothing is dropped.
+once, where it is written (``archive.save``).  Nothing is dropped.  In a crawl with
+an extraction pool the worker has already computed them with the extraction
+(``pipelines.process.prepare_page``) and this pipeline finds nothing left to do.
 """
 
 from __future__ import annotations

@@ -52,8 +52,7 @@ def _call_with_budget(budget: float, fn: Callable[..., T], args: tuple[Any, ...]
 
 
 def _warm() -> int:
-    import pipelines.extract
-    import pipelines.fingerprint  # noqa: F401
+    import pipelines.process  # noqa: F401  (extraction, structure, fingerprints)
 
     return os.getpid()
 
@@ -71,7 +70,7 @@ class PagePool:
         with self._lock:
             if self._executor is None:
                 ctx = multiprocessing.get_context("forkserver")
-                ctx.set_forkserver_preload(["pipelines.extract", "pipelines.fingerprint"])
+                ctx.set_forkserver_preload(["pipelines.process"])
                 self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
                 logger.debug("page pool: %d workers, %.1f s budget a page", self.workers, self.budget)
             return self._executor

@@ -6,6 +6,11 @@ decides its identity when ``ArchiveSession.save`` writes it.  The Scrapy
 pipelines (``pipelines.cleaning``, ``pipelines.dedup``, ``pipelines.archiving``)
 are thin adapters around these functions, and ``govpress reprocess`` calls
 ``process_page``, so a crawl and a reprocess give the same rows for the same page.
+
+``prepare_page`` is the CPU-bound part of both (extraction, transcript and
+references, fingerprints) from plain arguments: the crawl's pool workers run it
+(``pipelines.pool``) and ``clean`` takes its result, so only the archive's SQL is
+left on the reactor thread.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from archive.models import SaveResult
 from archive.record import DocumentRecord
+from archive.structure_types import References, Transcript
 from pipelines import fingerprint as fp
 from pipelines.extract import Extraction, extract, pages
 from pipelines.extract.dom import MAX_NODES
@@ -75,20 +81,57 @@ def extract_args(record: DocumentRecord, site: SiteDefinition | None,
             (site.encoding or None) if site else None, options.min_chars, options.max_nodes)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """``prepare_page``'s result: everything CPU-bound about one page, computed where it ran."""
+
+    extraction: Extraction
+    transcript: Transcript | None
+    references: References
+    body_hash: str
+    minhash: bytes = b""
+    band_keys: list[int] = field(default_factory=list)
+
+
+def prepare_page(raw: bytes, url: str, content_type: str | None, selectors: ArticleSelectors | None,
+                 encoding: str | None, min_text: int, max_nodes: int, column: str, near: bool) -> Prepared:
+    """Extraction, transcript and references, and fingerprints of one page from plain arguments.
+
+    What a pool worker runs (``pipelines.pool``), so that a crawl's reactor thread keeps
+    only the SQL; ``clean`` and ``fingerprint`` then use these instead of computing them.
+    """
+    ex = extract_page(raw, url, content_type, selectors, encoding, min_text, max_nodes)
+    transcript, references = structure(ex, column)
+    if not (near and ex.body):
+        return Prepared(ex, transcript, references, fp.body_hash(ex.body))
+    digest, sig = fp.fingerprints(ex.body)
+    return Prepared(ex, transcript, references, digest, fp.signature_to_bytes(sig), fp.band_keys(sig))
+
+
+def prepare_args(record: DocumentRecord, site: SiteDefinition | None,
+                 options: Options = Options()) -> tuple[Any, ...]:
+    """``prepare_page``'s arguments for this record and site."""
+    return (*extract_args(record, site, options), record.column_name, options.near)
+
+
 def clean(record: DocumentRecord, site: SiteDefinition | None, options: Options = Options(),
-          extraction: Extraction | None = None) -> Cleaned:
+          prepared: Prepared | None = None) -> Cleaned:
     """Fill ``record``'s content fields from its raw page; decide whether it is kept.
 
-    ``extraction`` is ``extract_page(*extract_args(...))`` when it was already run elsewhere
-    (the crawl's extraction pool).
+    ``prepared`` is ``prepare_page(*prepare_args(...))`` when it already ran elsewhere (the
+    crawl's pool): its extraction, structure and fingerprints are used as they are, except
+    for a multi-page article, whose joined text gets its own.  Without it the fingerprints
+    are cleared, for ``fingerprint`` to compute from the new body.
     """
     args = extract_args(record, site, options)
-    ex = extraction if extraction is not None else extract_page(*args)
+    ex = prepared.extraction if prepared is not None else extract_page(*args)
+    record.body_hash, record.minhash, record.band_keys = "", b"", []
     if record.pages:  # a multi-page article (crawler/multipage.py): one document of all pages
         rest = [extract_page(p["raw"], p["url"], *args[2:]) for p in record.pages if p.get("raw")]
         ex = pages.join(ex, rest)
         if any(not p.get("raw") for p in record.pages):
             ex.flags.append("pages_incomplete")
+        prepared = None
     for name in (
         "title", "published", "published_raw", "source", "author", "editors", "body", "site_name",
         "column_meta", "keywords", "description", "attachments", "images", "tables", "published_meta_raw",
@@ -98,7 +141,12 @@ def clean(record: DocumentRecord, site: SiteDefinition | None, options: Options 
         setattr(record, name, getattr(ex, name))
     record.flags = list(dict.fromkeys(ex.flags))
     record.region_code = site.region_code if site else record.region_code
-    record.transcript, record.references = structure(ex, record.column_name)
+    if prepared is not None:
+        record.transcript, record.references = prepared.transcript, prepared.references
+        record.body_hash, record.minhash, record.band_keys = (prepared.body_hash, prepared.minhash,
+                                                              list(prepared.band_keys))
+    else:
+        record.transcript, record.references = structure(ex, record.column_name)
     out = Cleaned()
     if "no_text" in record.flags and not (record.attachments or record.images):
         out.dropped = "too_short"
@@ -121,7 +169,12 @@ def clean(record: DocumentRecord, site: SiteDefinition | None, options: Options 
 
 
 def fingerprint(record: DocumentRecord, options: Options = Options()) -> None:
-    """Body hash (exact layer) and, with ``options.near``, the MinHash signature and band keys."""
+    """Body hash (exact layer) and, with ``options.near``, the MinHash signature and band keys.
+
+    Nothing to do when ``clean`` already set them from ``prepare_page`` (it clears them otherwise).
+    """
+    if record.body_hash:
+        return
     if not (options.near and record.body):
         record.body_hash = fp.body_hash(record.body)
         return

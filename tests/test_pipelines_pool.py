@@ -14,7 +14,8 @@ from scrapy.utils.test import get_crawler
 from archive.record import DocumentRecord
 from pipelines import pool as pagepool
 from pipelines.cleaning import CleaningPipeline
-from pipelines.process import clean
+from pipelines.fingerprint import body_hash
+from pipelines.process import clean, fingerprint
 
 PAGE = (Path(__file__).parent / "fixtures" / "extract" / "density_page.html").read_bytes()
 
@@ -80,9 +81,50 @@ def test_pipeline_through_the_pool_fills_the_item_as_inline_cleaning_does() -> N
         p.close_spider()
     expected = _item()
     clean(expected, None)
+    assert not expected.body_hash  # inline, the fingerprints are DedupPipeline's work ...
+    fingerprint(expected)
     assert (item.title, item.body, item.published, item.extraction_method) == \
         (expected.title, expected.body, expected.published, expected.extraction_method)
+    # ... through the pool the worker computed them, and the structure, with the extraction
+    assert (item.body_hash, item.minhash, item.band_keys) == \
+        (expected.body_hash, expected.minhash, expected.band_keys)
+    assert item.minhash and item.band_keys
+    assert (item.transcript, item.references) == (expected.transcript, expected.references)
     assert item.body and p.crawler.stats.get_value("cleaning/ok") == 1
+    before = (item.body_hash, item.minhash, list(item.band_keys))
+    fingerprint(item)  # DedupPipeline next: nothing left to do, nothing changed
+    assert (item.body_hash, item.minhash, item.band_keys) == before
+
+
+def test_the_pool_computes_minhash_only_when_dedup_would() -> None:
+    crawler = get_crawler(settings_dict={"CLEANING_WORKERS": 1, "DEDUP_NEAR_ENABLED": False})
+    crawler.spider = None  # type: ignore[assignment]
+    p = CleaningPipeline.from_crawler(crawler)
+    p.open_spider()
+    try:
+        item = asyncio.run(p.process_item(_item()))
+    finally:
+        p.close_spider()
+    assert item.body_hash == body_hash(item.body) and not item.minhash and not item.band_keys
+
+
+def test_a_multi_page_article_gets_the_fingerprints_of_its_joined_text() -> None:
+    p = _pipeline(1)
+    multi = _item()
+    url2 = "http://www.example.gov.cn/art/1_2.html"
+    second = PAGE.replace("<p>".encode(), "<p>第二页 ".encode())
+    multi.pages = [{"url": url2, "raw": second}]
+    try:
+        item = asyncio.run(p.process_item(multi))
+    finally:
+        p.close_spider()
+    single = _item()
+    clean(single, None)
+    fingerprint(single)
+    assert len(item.body) > len(single.body)  # both pages' text
+    assert not item.body_hash  # the worker's were of page 1 alone: cleared for DedupPipeline
+    fingerprint(item)
+    assert item.body_hash == body_hash(item.body) != single.body_hash
 
 
 def test_pipeline_drops_a_page_over_budget_with_a_counted_reason() -> None:
