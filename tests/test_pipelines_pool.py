@@ -112,7 +112,7 @@ def test_a_multi_page_article_gets_the_fingerprints_of_its_joined_text() -> None
     p = _pipeline(1)
     multi = _item()
     url2 = "http://www.example.gov.cn/art/1_2.html"
-    second = PAGE.replace("<p>".encode(), "<p>第二页 ".encode())
+    second = PAGE.replace(b"<p>", "<p>第二页 ".encode())
     multi.pages = [{"url": url2, "raw": second}]
     try:
         item = asyncio.run(p.process_item(multi))
