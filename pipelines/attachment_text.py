@@ -1,4 +1,4 @@
-"""Text of attached files (PDF, DOCX, XLSX, DOC/WPS, OFD) for the archive and its search.
+"""Text of attached files (PDF, DOCX, XLSX, XLS, DOC/WPS, OFD) for the archive and its search.
 
 ``file_text(data, url, name)`` sniffs the type from the bytes (the URL and show
 name only break ties: a Hanweb ``downfile.jsp`` link names no extension) and
@@ -13,6 +13,9 @@ Readers, chosen for being maintained, pure Python where possible and small:
   times slower and heavier, which a crawl does not need for search text.
 * DOCX – ``python-docx``: paragraphs and tables (rows tab-separated).
 * XLSX – ``openpyxl`` in read-only mode: one line per row, cells tab-separated.
+* XLS (Excel 97–2003 BIFF, and WPS ``.et`` saved in that format) – ``xlrd`` 2, which
+  reads exactly this legacy format (openpyxl cannot): the same layout as XLSX, whole
+  numbers without ``.0``, date cells as ISO dates.
 * DOC / WPS (OLE2 Word binary; WPS Writer files are mostly the same format) –
   the ``antiword`` program when installed (``olefile`` only confirms that the
   file is a Word document first); otherwise ``unsupported``.
@@ -34,6 +37,8 @@ import subprocess
 import tempfile
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 logger = logging.getLogger(__name__)
@@ -85,7 +90,7 @@ def sniff(data: bytes, url: str = "", name: str = "") -> str:
             return "ofd"
         return guess if guess in ("docx", "xlsx", "ofd") else "zip"
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return guess if guess in ("doc", "xls", "wps") else "doc"
+        return _ole_kind(data, guess)
     if data.startswith(b"Rar!"):
         return "rar"
     return guess
@@ -156,6 +161,58 @@ def _ofd(data: bytes) -> str:
     return "\n".join(out)
 
 
+def _ole_kind(data: bytes, guess: str) -> str:
+    """An OLE2 file's kind from its streams (a workbook or a Word document); the name breaks ties."""
+    try:
+        import olefile
+
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            if ole.exists("Workbook") or ole.exists("Book"):
+                return "xls"
+            if ole.exists("WordDocument"):
+                return guess if guess in ("doc", "wps") else "doc"
+    except Exception:  # olefile raises many kinds on a damaged file; the reader will say what is wrong
+        pass
+    return guess if guess in ("doc", "xls", "wps") else "doc"
+
+
+def _xls(data: bytes) -> str:
+    import xlrd
+
+    book = xlrd.open_workbook(file_contents=data, logfile=io.StringIO(), on_demand=True)
+    out: list[str] = []
+    try:
+        for index in range(book.nsheets):
+            sheet = book.sheet_by_index(index)
+            out.append(sheet.name)
+            for r in range(sheet.nrows):
+                cells = [_xls_cell(cell, book.datemode) for cell in sheet.row(r)]
+                if any(cells):
+                    out.append("\t".join(cells).rstrip("\t"))
+            book.unload_sheet(index)
+    finally:
+        book.release_resources()
+    return "\n".join(out)
+
+
+def _xls_cell(cell: Any, datemode: int) -> str:
+    import xlrd
+
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+        return ""
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        try:
+            moment: datetime = xlrd.xldate.xldate_as_datetime(cell.value, datemode)
+        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+            return str(cell.value)
+        return moment.date().isoformat() if moment.time() == time() else moment.isoformat(sep=" ")
+    if cell.ctype == xlrd.XL_CELL_NUMBER and float(cell.value).is_integer():
+        return str(int(cell.value))
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return "TRUE" if cell.value else "FALSE"
+    return str(cell.value).strip()
+
+
 def _ole_is_word(data: bytes) -> bool:
     try:
         import olefile
@@ -185,7 +242,7 @@ def _doc(data: bytes) -> str | None:
     return proc.stdout.decode("utf-8", "replace")
 
 
-_READERS = {"pdf": _pdf, "docx": _docx, "xlsx": _xlsx, "ofd": _ofd}
+_READERS = {"pdf": _pdf, "docx": _docx, "xlsx": _xlsx, "xls": _xls, "ofd": _ofd}
 
 
 def _tidy(text: str) -> str:

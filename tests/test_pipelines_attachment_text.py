@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -33,6 +34,23 @@ def test_xlsx_rows_tab_separated() -> None:
     ft = file_text(A.build(A.BUDGET)[0], "http://x.gov.cn/attach/c.xlsx")
     assert (ft.kind, ft.status) == ("xlsx", "ok")
     assert ft.text.split("\n") == list(A.BUDGET.lines) + ["\t".join(r) for r in A.BUDGET.table]
+
+
+XLS = Path(__file__).parent / "fixtures" / "attachments" / "budget.xls"  # made by make_xls.py beside it
+
+
+def test_xls_rows_tab_separated_with_whole_numbers_and_iso_dates() -> None:
+    # a Hanweb download link names no extension: the OLE2 streams say it is a workbook
+    ft = file_text(XLS.read_bytes(), "http://x.gov.cn/module/download/downfile.jsp?classid=0&filename=abc")
+    assert (ft.kind, ft.status) == ("xls", "ok")
+    assert ft.text.split("\n") == [A.BUDGET.lines[0], *("\t".join(r) for r in A.BUDGET.table),
+                                    "下达日期\t2026-04-08", "空白页"]
+
+
+def test_a_broken_xls_gives_an_error_status() -> None:
+    data = XLS.read_bytes()
+    ft = file_text(data[: len(data) // 2], "http://x.gov.cn/attach/c.xls")  # cut in the middle of its streams
+    assert ft.kind == "xls" and ft.status.startswith("error") and ft.text == ""
 
 
 def test_ofd_text_codes_in_page_order() -> None:
