@@ -141,7 +141,7 @@ class SiteDefinition:
     proxy: str = ""
     """HTTP(S) proxy for this site's requests (``http://host:port``); ``GOVPRESS_PROXY`` for all."""
     list_api: bool = False
-    """``[links] api``: request the data API an empty-shell list page names (``crawler.listapi``)."""
+    """``[links] api``: request the data API an empty-shell list page names (``crawler.apilists.api_request``)."""
     probe_urls: tuple[str, ...] = ()
     """Sample article URLs ``govpress probe`` requests (besides the first link of each list)."""
 

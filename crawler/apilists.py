@@ -16,23 +16,39 @@ the others the column page is a JavaScript shell whose rows only a data call ret
 
 ``list_page`` is the one entry point: it returns the article links, the next list URL,
 and, for a shell, the data URL to fetch in its place.
+
+A list page that turns out to be an empty shell although its site file declares none
+of these (``crawler.blocks`` names it ``empty_shell``) gets, when the site file says
+``[links] api = true``, the request a browser would make, built from what the page
+shows (``api_request``), and the answer turned back into HTML (``rows_html``).  Nothing
+is guessed: a page that does not show the parameters gets no request.  Supported
+(SITES.md §1, §4):
+
+``hanweb dataproxy.jsp``  ``POST /module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=45&perpage=15``
+                          with the page's ``ajaxParam``/form fields (``col``, ``webid``, ``columnid``,
+                          ``unitid``, ``sourceContentType``, ``webname``, ``permissiontype``, ``path``);
+                          answers XML ``<record><![CDATA[…]]></record>`` rows.
+``jpaas unit build``      ``GET <unitUrl>&paramJson={"pageNo":1,"pageSize":N}``; answers JSON ``data.html``.
+``showJsContent.do``      ``GET`` the script URL; answers JavaScript that ``document.write``s the rows.
 """
 
 from __future__ import annotations
 
-import ast
 import json
 import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+import scrapy
 from parsel import Selector
 
 from core.siteconfig import ListPage, SiteDefinition
 from core.urls import safe_join
-from crawler.links import article_links, next_page
+from crawler.blocks import Block
+from crawler.links import article_links, datastore_records, next_page
 
 logger = logging.getLogger(__name__)
 
@@ -117,12 +133,23 @@ def _unit_page_number(url: str) -> int:
         return 1
 
 
+def _unit_html(data: object) -> str | None:
+    """The rows of a unit-build answer (``data.html``); ``None`` when it has no ``data`` object."""
+    inner = data.get("data") if isinstance(data, dict) else None
+    return str(inner.get("html") or "") if isinstance(inner, dict) else None
+
+
+def _unit_paging(url: str, page: int, rows: int) -> str:
+    """``url`` asking the unit-build API for page ``page`` of ``rows`` rows."""
+    return _with_query(url, paramJson=json.dumps({"pageNo": page, "pageSize": rows}, separators=(",", ":")))
+
+
 def _unit_page(text: str, url: str, site: SiteDefinition) -> ListResult:
     """Rows of a unit-build answer; the next page while its pagination div says there is one."""
     data = _json(text)
-    if not isinstance(data, dict) or not data.get("success") or not isinstance(data.get("data"), dict):
+    html = _unit_html(data) if isinstance(data, dict) and data.get("success") else None
+    if html is None:
         return ListResult(problem="unit-build API answered without success/data")
-    html = str(data["data"].get("html", ""))
     sel = Selector(text=f"<div>{html}</div>")
     found = _filter(sel.xpath("//a/@href").getall(), url, site) if html.strip() else []
     page = _unit_page_number(url)
@@ -133,8 +160,7 @@ def _unit_page(text: str, url: str, site: SiteDefinition) -> ListResult:
     except ValueError:
         rows, count = len(found), 0
     more = bool(found) and (page * rows < count if pager else False)
-    nxt = _with_query(url, paramJson=json.dumps({"pageNo": page + 1, "pageSize": rows}, separators=(",", ":")))
-    return ListResult(found, nxt if more else None)
+    return ListResult(found, _unit_paging(url, page + 1, rows) if more else None)
 
 
 def _gkmlpt_page(text: str, url: str, site: SiteDefinition) -> ListResult:
@@ -156,17 +182,24 @@ def _gkmlpt_page(text: str, url: str, site: SiteDefinition) -> ListResult:
 
 
 _WRITE_RE = re.compile(r"document\.write(?:ln)?\(\s*(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')\s*\)", re.S)
+_JS_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.S)
+_JS_CONTROL = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+
+
+def _js_string(literal: str) -> str:
+    """The value of one JavaScript string literal (quotes included), escapes as JavaScript reads them."""
+    def one(m: re.Match[str]) -> str:
+        esc = m.group(1)
+        if len(esc) > 1:  # \uXXXX or \xXX
+            return chr(int(esc[1:], 16))
+        return _JS_CONTROL.get(esc, "" if esc == "\n" else esc)  # \/ is /, \' is ', a line continuation is nothing
+
+    return _JS_ESCAPE.sub(one, literal[1:-1])
 
 
 def script_html(js: str) -> str:
     """The HTML a ``document.write`` script writes (string literals only)."""
-    out = []
-    for lit in _WRITE_RE.findall(js):
-        try:
-            out.append(str(json.loads(lit)) if lit.startswith('"') else str(ast.literal_eval(lit)))
-        except (ValueError, SyntaxError):
-            out.append(lit[1:-1])
-    return "".join(out)
+    return "".join(_js_string(lit) for lit in _WRITE_RE.findall(js))
 
 
 def datacall_src(html: str, url: str) -> str | None:
@@ -190,8 +223,7 @@ def list_page(text: str, url: str, lst: ListPage, site: SiteDefinition, page: in
         found = article_links(text, url, site, on_bad=on_bad)
         shell = unit_shell(text, url, lst)
         if found:  # pre-rendered first page: the API serves page 2 on
-            paging = json.dumps({"pageNo": 2, "pageSize": max(len(found), 1)}, separators=(",", ":"))
-            return ListResult(found, _with_query(shell, paramJson=paging) if shell else None)
+            return ListResult(found, _unit_paging(shell, 2, max(len(found), 1)) if shell else None)
         return ListResult(data_url=shell, problem="" if shell else "jpaas shell without unit parameters")
     if mech == "datacall":
         if "javascript" in content_type or "document.write" in text[:200]:
@@ -203,3 +235,71 @@ def list_page(text: str, url: str, lst: ListPage, site: SiteDefinition, page: in
         src = datacall_src(text, url)
         return ListResult(data_url=src, problem="" if src else "no datacall script on the shell page")
     return ListResult(article_links(text, url, site, on_bad=on_bad), next_page(text, url, lst, page))
+
+
+# --- empty shells without a declared mechanism (``[links] api = true``) -----------------
+
+DATAPROXY_FIELDS = ("col", "appid", "webid", "path", "columnid", "sourceContentType", "unitid", "webname",
+                    "permissiontype")
+GROUP = 45
+"""Records per dataproxy call: Hanweb's ``groupSize`` 3 × ``perpage`` 15 (SITES.md §1)."""
+_PARAM_RE = r"""(?:["']?{name}["']?)\s*[:=]\s*(?:"([^"]*)"|'([^']*)'|([\w.\-/]+))"""
+API_META = "govpress_list_api"
+
+
+def _param(text: str, name: str) -> str | None:
+    m = re.search(_PARAM_RE.format(name=re.escape(name)), text)
+    if not m:
+        return None
+    return next(g for g in m.groups() if g is not None)
+
+
+def dataproxy_form(text: str) -> dict[str, str]:
+    """The dataproxy form fields the page shows (empty when it shows no ``columnid``)."""
+    form = {k: v for k in DATAPROXY_FIELDS if (v := _param(text, k)) is not None}
+    return form if "columnid" in form else {}
+
+
+def api_request(block: Block, page_url: str, page_text: str, **kwargs: Any) -> scrapy.Request | None:
+    """The request for the data API an empty-shell list page names, or ``None``.
+
+    ``kwargs`` go to ``scrapy.Request`` (callback, errback, cb_kwargs …); the API's name is in
+    ``meta[API_META]`` for ``rows_html``.
+    """
+    if block.kind != "empty_shell" or not block.api:
+        return None
+    api = urljoin(page_url, block.api)
+    meta = {**kwargs.pop("meta", {}), API_META: block.detail}
+    if "dataproxy.jsp" in api:
+        form = dataproxy_form(page_text)
+        if not form:
+            logger.warning("dataproxy.jsp named but its parameters are not on the page: %s", page_url)
+            return None
+        per_page = _param(page_text, "perPage") or "15"
+        sep = "&" if "?" in api else "?"
+        url = f"{api}{sep}startrecord=1&endrecord={GROUP}&perpage={per_page}"
+        return scrapy.FormRequest(url, formdata=form, meta=meta, headers={
+            "X-Requested-With": "XMLHttpRequest", "Referer": page_url}, **kwargs)
+    if "/page/build/unit" in api:
+        rows = _param(page_text, "rows") or "15"
+        url = _unit_paging(api, 1, int(rows) if rows.isdigit() else 15)
+        return scrapy.Request(url, meta=meta, headers={"Referer": page_url}, **kwargs)
+    if "showJsContent.do" in api:
+        return scrapy.Request(api, meta=meta, headers={"Referer": page_url}, **kwargs)
+    return None
+
+
+def rows_html(body: str) -> str:
+    """The rows of a data-API answer as HTML (XML records, JSON ``data.html``, or JS writes)."""
+    text = body.strip()
+    if text.startswith("{"):
+        data = _json(text)
+        if data is None:
+            return text
+        html = _unit_html(data)
+        if html is not None:
+            return html
+        return str(data.get("data") or "") if isinstance(data, dict) else ""
+    if "<record" in text:  # dataproxy XML: the rows are CDATA records
+        return "\n".join(datastore_records(text))
+    return script_html(text) or text

@@ -93,6 +93,17 @@ def test_datacall_scripts_are_read_without_running_them() -> None:
     assert "no datacall script" in list_page("<p>x</p>", url, lst("datacall", url), site, 1).problem
 
 
+@pytest.mark.parametrize(("js", "html"), [
+    ("document.write('<a href=\\'\\/art\\/1.html\\'>a<\\/a>');", "<a href='/art/1.html'>a</a>"),
+    ('document.write("<a href=\\"x.html\\">\\u4e2d\\x41</a>");', '<a href="x.html">中A</a>'),
+    ("document.writeln('<li>\\n</li>'); document.write('b\\\\c')", "<li>\n</li>b\\c"),
+    ("document.write('one \\\n two')", "one  two"),  # a backslash-newline continues the literal
+    ("var x = '<a href=1.html>';", ""),  # not written: not read
+])
+def test_script_literals_decode_as_javascript_reads_them(js: str, html: str) -> None:
+    assert script_html(js) == html
+
+
 @pytest.mark.parametrize(("script", "expected"), [
     ('createPageHTML(89, 1,"index", "shtml", "black2",621);', (89, 1, "index", "shtml")),
     ('var currentPage = 0;var countPage = 4;\ncreatePageHTML(countPage, currentPage, "index", "shtml");',

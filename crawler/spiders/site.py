@@ -26,7 +26,7 @@ from archive.urlset import UrlSet
 from core.siteconfig import ListPage, SiteDefinition
 from core.urls import canonicalize, is_followable
 from crawler import multipage
-from crawler.apilists import list_page
+from crawler.apilists import api_request, list_page, rows_html
 from crawler.blocks import KINDS, Block, classify_exception, classify_list_page, classify_response
 from crawler.links import article_links
 
@@ -38,7 +38,7 @@ article backfill would otherwise queue every article before fetching the first).
 
 LIST_API_HOOK = "list_api_requests"
 """Name of the spider method that turns an empty-shell list page into data-API requests
-(``crawler.listapi``; the platform dialects may override it)."""
+(``crawler.apilists.api_request``; the platform dialects may override it)."""
 
 
 class SiteSpider(scrapy.Spider):
@@ -204,13 +204,11 @@ class SiteSpider(scrapy.Spider):
         """Hook: requests for the data API an empty-shell list page names.
 
         With ``[links] api = true`` in the site file (or its profile) the request a browser
-        would make is built by ``crawler.listapi`` from what the page shows; otherwise the
+        would make is built by ``crawler.apilists.api_request`` from what the page shows; otherwise the
         shell is only reported.  A platform dialect may override this.
         """
         if not self.site.list_api:
             return
-        from crawler.listapi import api_request
-
         request = api_request(shell, response.url, response.text, callback=self.parse_list_api,
                               errback=self.on_error, cb_kwargs={"lst": lst, "list_url": response.url})
         if request is not None:
@@ -220,8 +218,6 @@ class SiteSpider(scrapy.Spider):
 
     def parse_list_api(self, response: Response, lst: ListPage, list_url: str) -> Any:
         """The rows a data API returned for an empty-shell list page: its article links."""
-        from crawler.listapi import rows_html
-
         stats = self.crawler.stats
         links = [u for u in article_links(rows_html(response.text), response.url, self.site)
                  if is_followable(u, allowed_domains=self.site.allowed_domains,

@@ -8,8 +8,8 @@ import os
 import pytest
 
 from archive import Archive
+from crawler.apilists import api_request, dataproxy_form, rows_html
 from crawler.blocks import classify_list_page
-from crawler.listapi import api_request, dataproxy_form, rows_html
 from simulator.sites.blocks import SITES_DIR as BLOCK_SITES
 from tests.conftest import crawl
 
