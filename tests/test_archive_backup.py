@@ -60,9 +60,11 @@ def test_backup_during_a_crawl_then_after_a_kill(tmp_path: Path) -> None:
             assert a.count() == docs
     assert 0 < _count(copies[0]) < _count(copies[-1]) <= _count(archive)
 
-    # After the kill: the main file with its -wal, as the crash left them, is a consistent archive.
-    # (The main file alone is not: a kill during one of SQLite's automatic checkpoints leaves it
-    # half-updated, and only the WAL completes it.  The docs say so.)
+    # After the kill: the main file with its -wal, as the crash left them, is a consistent archive
+    # holding at least every document a reader saw.  (The main file alone is not: a kill during one
+    # of SQLite's automatic checkpoints leaves it half-updated, and only the WAL completes it.  And a
+    # read-only view of the crashed files can lag the last batch, which this copy, opened for
+    # writing, recovers from the WAL.)
     left = tmp_path / "left" / "a.sqlite"
     left.parent.mkdir()
     shutil.copyfile(archive, left)
@@ -71,7 +73,7 @@ def test_backup_during_a_crawl_then_after_a_kill(tmp_path: Path) -> None:
     with sqlite3.connect(left) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     with Archive(left) as a:
-        assert a.count(include_duplicates=True) == _count(archive)
+        assert a.count(include_duplicates=True) >= max(_count(archive), _count(copies[-1]))
     # ... and a backup holds everything committed before the kill.
     final = tmp_path / "final.sqlite"
     result = subprocess.run([sys.executable, "-m", "app.cli", "backup", str(final), "--archive", str(archive)],
