@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from archive import Archive
-from crawler.extensions.runrecord import RunRecordExtension, run_counts, run_status
+from crawler.extensions.runrecord import RunRecordExtension, capped, run_counts, run_status
 from pipelines.session import session_for
 from tests.conftest import component_crawler
 
@@ -26,6 +26,8 @@ GOOD = {"response_received_count": 12, "lists/pages": 2, "lists/links": 10,
         ("finished", {"spider_exceptions/count": 1}, "partial"),  # a callback raised
         ("lock_error", {}, "failed"),  # the site lock could not be taken at all
         ("finished", {"monitor/failed": ["no date on 50% of articles"]}, "partial"),
+        ("finished", {"lists/links_capped": 40}, "partial"),  # articles left out on purpose
+        ("finished", {"frontier/capped": 3}, "partial"),
         ("finished", {"lists/pages": 0, "fetch_errors/count": 1}, "failed"),
         ("finished", {"lists/pages": 0, "fetch_errors/count": 1, "fetch_errors/blocked": 1}, "blocked"),
         ("archive_error", {}, "failed"),
@@ -35,6 +37,13 @@ GOOD = {"response_received_count": 12, "lists/pages": 2, "lists/links": 10,
 )
 def test_run_status(reason: str, extra: dict, status: str) -> None:
     assert run_status(reason, {**GOOD, **extra}) == status
+
+
+def test_a_capped_run_says_which_cap_and_how_much() -> None:
+    assert capped(GOOD) == ""
+    assert capped({"lists/links_capped": 1234, "frontier/capped": 7}) == (
+        "capped: 1,234 article links over LIST_MAX_LINKS not taken; "
+        "FRONTIER_MAX_REQUESTS reached, 7 requests not scheduled")
 
 
 def test_run_counts_ignore_other_crawlers_log_records() -> None:

@@ -45,9 +45,19 @@ def run_status(reason: str, stats: dict[str, Any]) -> str:
         return "blocked"
     if not stats.get("lists/pages") and not items:
         return "failed"  # nothing usable came back: the site unreachable, or answering errors
-    if run_counts(stats)["errors"] or stats.get("monitor/failed"):
+    if run_counts(stats)["errors"] or stats.get("monitor/failed") or capped(stats):
         return "partial"
     return "ok"
+
+
+def capped(stats: dict[str, Any]) -> str:
+    """Why a crawl left articles unfetched on purpose (a link or frontier cap), or ``""``."""
+    why = []
+    if stats.get("lists/links_capped"):
+        why.append(f"{stats['lists/links_capped']:,} article links over LIST_MAX_LINKS not taken")
+    if stats.get("frontier/capped"):
+        why.append(f"FRONTIER_MAX_REQUESTS reached, {stats['frontier/capped']:,} requests not scheduled")
+    return "capped: " + "; ".join(why) if why else ""
 
 
 def run_counts(stats: dict[str, Any]) -> dict[str, int]:
@@ -123,6 +133,8 @@ class RunRecordExtension:
                 error = f"unreachable: {first}" if status == "failed" and first else str(first or "no pages")
         if stats.get("monitor/failed"):
             error = "; ".join(filter(None, [error, "checks failed: " + "; ".join(stats["monitor/failed"])]))
+        if status == "partial" and capped(stats):
+            error = "; ".join(filter(None, [error, capped(stats)]))
         stats["finish_time"] = datetime.now(UTC)
         run_id = self.run_id
         def finish(session: ArchiveSession) -> None:
