@@ -365,6 +365,8 @@ def reprocess(archive: str | None, site: str | None) -> None:
                         raw=page.content, http_status=page.status or 200, fetched_at=page.fetched_at,
                         column_name=stored.column_name if stored else "",
                     )
+                    # A multi-page article is one document of all its pages, as the crawl made it.
+                    record.pages = [{"url": p.url, "raw": p.content} for p in a.later_pages(page)]
                     outcome = process_page(record, sites.get(page.site), session, options=options,
                                            run_id=stored.run_id if stored else None)
                     key = outcome.saved.outcome if outcome.saved else f"dropped ({outcome.dropped})"

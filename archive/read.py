@@ -454,24 +454,36 @@ class Archive:
             values[9] = zlib.decompress(values[9])
             yield RawPage(*values)
 
+    def later_pages(self, first: RawPage) -> list[RawPage]:
+        """The later pages of a multi-page article stored with its page 1 ``first``, in page order.
+
+        A crawl stores them just before page 1, from the same fetch (same ``fetched_at``);
+        an article of one page has none.
+        """
+        return list(self._raw_page_rows(
+            "WHERE r.document_id = ? AND r.fetched_at = ? AND r.id < ? AND r.url != ? ORDER BY r.id",
+            [first.document_id, first.fetched_at, first.id, first.url]))
+
+    def _raw_page_rows(self, where: str, params: list[Any]) -> Iterator[RawPage]:
+        for row in self._exec(
+                "SELECT r.id, r.document_id, r.site, r.url, r.canonical_url, r.fetched_at, r.status,"
+                " r.headers, r.encoding, r.content, r.run_id FROM raw_pages r " + where, params):
+            values = list(row)
+            values[7] = loads(values[7], {})
+            try:
+                values[9] = zlib.decompress(values[9])
+            except (zlib.error, TypeError) as exc:
+                raise ArchiveError(f"{self.label}: raw page {values[0]} is not zlib data: {exc}") from None
+            yield RawPage(*values)
+
     def raw_page(self, document_id: int, raw_id: int | None = None) -> RawPage | None:
         """The newest stored response of a document (or its stored response ``raw_id``), decompressed."""
-        sql = ("SELECT r.id, r.document_id, r.site, r.url, r.canonical_url, r.fetched_at, r.status,"
-               " r.headers, r.encoding, r.content, r.run_id FROM raw_pages r WHERE r.document_id = ?")
+        where = "WHERE r.document_id = ?"
         params: list[Any] = [int(document_id)]
         if raw_id is not None:
-            sql += " AND r.id = ?"
+            where += " AND r.id = ?"
             params.append(int(raw_id))
-        row = self._exec(sql + " ORDER BY r.id DESC LIMIT 1", params).fetchone()
-        if row is None:
-            return None
-        values = list(row)
-        values[7] = loads(values[7], {})
-        try:
-            values[9] = zlib.decompress(values[9])
-        except (zlib.error, TypeError) as exc:
-            raise ArchiveError(f"{self.label}: raw page {values[0]} is not zlib data: {exc}") from None
-        return RawPage(*values)
+        return next(self._raw_page_rows(where + " ORDER BY r.id DESC LIMIT 1", params), None)
 
     def raw_page_ids(self, document_id: int) -> list[tuple[int, str]]:
         """``(raw page id, fetched_at)`` of every stored response of a document, oldest first."""

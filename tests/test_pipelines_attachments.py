@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import sqlite3
+import subprocess
+import sys
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,6 +74,29 @@ def test_a_multi_page_article_is_one_document_of_all_pages(crawled) -> None:  # 
         assert "multi_page" in doc.flags and "下一页" not in doc.body
         raw = [p.url for p in reader.raw_pages(site=SITE) if p.document_id == doc.id]
     assert len(raw) == len(MULTI_PAGE[1]) and raw[-1] == doc.url  # page 1 stored last
+
+
+def test_reprocess_rebuilds_a_multi_page_article_from_its_stored_pages(crawled, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sim, archive, _ = crawled
+    copy = tmp_path / "a.sqlite"
+    with Archive(archive) as reader:  # reprocess a copy: the other tests read the crawl's archive
+        reader.conn.backup(sqlite3.connect(copy))
+    art = next(a for a in sim.articles(SITE) if a.title == MULTI_PAGE[0])
+    with Archive(copy) as reader:
+        doc = reader.get(art.url)
+        assert doc is not None
+        first = max((p for p in reader.raw_pages(site=SITE) if p.document_id == doc.id), key=lambda p: p.id)
+        assert [p.url for p in reader.later_pages(first)] == [
+            p.url for p in reader.raw_pages(site=SITE) if p.document_id == doc.id][:-1]
+        before = (doc.body, doc.revision_count)
+    result = subprocess.run([sys.executable, "-m", "app.cli", "reprocess", "--site", SITE, "--archive", str(copy)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "updated" not in result.stdout, result.stdout  # nothing lost its later pages
+    with Archive(copy) as reader:
+        doc = reader.get(art.url)
+        assert doc is not None and (doc.body, doc.revision_count) == before
+        assert doc.body.split("\n") == sim.files.pages[art.url]
 
 
 def test_attachments_are_fetched_politely(crawled) -> None:  # type: ignore[no-untyped-def]
