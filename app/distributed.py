@@ -278,7 +278,7 @@ def close_runs(server: Any, session: Any, prefix: str) -> list[int]:
     flight (``--finish`` with workers gone) is ``interrupted``.
     """
     from crawler.distributed.worker import stats_key
-    from crawler.extensions.runrecord import block_line, run_counts, run_status
+    from crawler.extensions.runrecord import block_line, capped, run_counts, run_status
 
     closed = []
     for raw in list(server.scan_iter(match=f"{prefix}:state:*")):
@@ -303,6 +303,8 @@ def close_runs(server: Any, session: Any, prefix: str) -> list[int]:
         elif status == "failed":
             first = stats.get("fetch_errors/first")
             error = f"unreachable: {first}" if first else "no pages"
+        elif status == "partial":
+            error = capped(stats)  # as a local crawl says it (crawler/extensions/runrecord.py)
         stats.update({"distributed": True, "finished_by": "ingest", "finish_reason": reason})
         session.finish_run(int(run_id), status=status, counts=counts, stats=stats, error=error)
         server.hdel(key, "run_id")
